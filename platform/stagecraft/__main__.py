@@ -1,0 +1,3 @@
+from stagecraft.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.template.config import TemplateConfig
+
+from stagecraft.accounts.views import AccountController
+from stagecraft.curriculum.loader import load_curriculum
+from stagecraft.curriculum.views import CurriculumController
+from stagecraft.db import close_database, configure_database, migrate
+from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
+from stagecraft.grading.worker import Worker, WorkerPool
+from stagecraft.sandbox import janitor
+from stagecraft.settings import Settings
+from stagecraft.submissions.views import SubmissionController, channel_name
+from stagecraft.web.auth import provide_user, provide_viewer
+from stagecraft.web.markdown import render_markdown
+from stagecraft.web.rendering import handle_http_exception, handle_server_error
+
+log = logging.getLogger(__name__)
+PACKAGE = Path(__file__).parent
+TEMPLATE_DIRS = [PACKAGE / "web" / "templates", *sorted(PACKAGE.glob("*/templates"))]
+
+
+@get("/healthz", sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _template_config() -> TemplateConfig:
+    def setup(engine: JinjaTemplateEngine) -> None:
+        engine.engine.filters["markdown"] = render_markdown
+        engine.engine.globals["static"] = lambda path: f"/static/{path}"
+
+    return TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=setup)
+
+
+def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litestar:
+    """Build the app; grading workers start with it unless `run_workers` (or STAGECRAFT_WORKERS) says no."""
+    curriculum = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+    channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
+    queue = DatabaseQueue()
+    workers = settings.workers if run_workers is None else (settings.workers if run_workers else 0)
+
+    def notify(submission_id: int) -> None:
+        channels.publish("changed", channels=[channel_name(submission_id)])
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar):
+        configure_database(settings.database_url)
+        await migrate()
+        pool = WorkerPool(Worker(settings, curriculum, queue, notify), size=workers)
+        if workers:
+            removed = await asyncio.to_thread(janitor)
+            if removed:
+                log.info("janitor removed %d leftover sandbox objects", removed)
+            requeued = await requeue_interrupted()
+            if requeued:
+                log.info("resuming %d interrupted submissions", requeued)
+            pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
+            await close_database()
+
+    session_store = FileStore(path=settings.data_dir / "sessions")
+    return Litestar(
+        route_handlers=[
+            healthz,
+            AccountController,
+            CurriculumController,
+            SubmissionController,
+            create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
+        ],
+        dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
+        middleware=[ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax").middleware],
+        stores={"sessions": session_store},
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz"]),
+        template_config=_template_config(),
+        plugins=[channels],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "curriculum": curriculum, "queue": queue}),
+        exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
+        request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
+    )

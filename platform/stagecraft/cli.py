@@ -1,0 +1,208 @@
+"""The `stagecraft` command line: serve, images build, grade, curriculum check, user create."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import sys
+import tarfile
+import tempfile
+import uuid
+from pathlib import Path
+
+import click
+import msgspec
+
+from stagecraft.settings import Settings, SettingsError, load_settings
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
+_SKIP_DIRS = {".git", "__pycache__", ".venv", ".mypy_cache", ".pytest_cache"}
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(f"bad setting: {exc}") from None
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more (operators' detail).")
+def main(verbose: bool) -> None:
+    """Stagecraft: learn backend development by building real servers."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Serve the platform (web app and embedded grading workers)."""
+    import uvicorn
+
+    from stagecraft.app import create_app
+    from stagecraft.curriculum.loader import CurriculumError
+    from stagecraft.sandbox.images import images_ready
+
+    settings = _settings()
+    missing = images_ready(settings.repo_root)
+    if missing and settings.workers:
+        click.echo(f"warning: sandbox images missing ({', '.join(missing)}); run `stagecraft images build`", err=True)
+    try:
+        app = create_app(settings)
+    except CurriculumError as exc:
+        raise click.ClickException(f"the curriculum has problems:\n{exc}") from None
+    click.echo(f"Stagecraft on http://{host}:{port} (data in {settings.data_dir})")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.group()
+def images() -> None:
+    """Sandbox images."""
+
+
+@images.command("build")
+def images_build() -> None:
+    """Build the sandbox images (unchanged ones are skipped)."""
+    from stagecraft.sandbox import SandboxError
+    from stagecraft.sandbox.images import build_images
+
+    settings = _settings()
+    try:
+        reports = build_images(settings.repo_root, settings.cache_dir, log=click.echo)
+    except SandboxError as exc:
+        raise click.ClickException(str(exc)) from None
+    for report in reports:
+        click.echo(f"{report.name:8} {report.tag:40} {'built' if report.built else 'up to date'}")
+
+
+def pack_directory(path: Path) -> bytes:
+    """A tar.gz of a local project, links kept as links, so the archive checks refuse them."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for item in sorted(path.rglob("*")):
+            relative = item.relative_to(path)
+            if any(part in _SKIP_DIRS for part in relative.parts):
+                continue
+            archive.add(item, arcname=str(relative), recursive=False)
+    return buffer.getvalue()
+
+
+def _print_test(event) -> None:
+    from stagecraft.grading.events import TestEnd
+
+    if isinstance(event, TestEnd):
+        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}[event.status]
+        click.echo(f"{mark} {event.id}: {event.title}  ({event.score:g}/{event.max_score:g})")
+        if event.status != "passed":
+            for text in (event.message, event.expected and f"expected: {event.expected}", event.hint and f"hint: {event.hint}"):
+                if text:
+                    click.echo(f"     {text}")
+            for exchange in event.transcript[-1:]:
+                if exchange.curl:
+                    click.echo(f"     reproduce: {exchange.curl}")
+
+
+@main.command()
+@click.argument("exercise")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print only the final result, as one JSON object.")
+def grade(exercise: str, path: Path, as_json: bool) -> None:
+    """Grade the project at PATH against EXERCISE, as the platform would.
+
+    Exit code: 0 passed, 1 failed, 2 could not grade.
+    """
+    from stagecraft.curriculum.loader import CurriculumError, load_curriculum
+    from stagecraft.grading.pipeline import grade_project
+    from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
+
+    try:
+        settings = load_settings()
+        found = load_curriculum(settings.curriculum_dir, settings.graders_dir).exercise(exercise)
+    except (SettingsError, CurriculumError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_GRADE)
+    if found is None:
+        click.echo(f"error: no exercise named {exercise!r} (see `stagecraft curriculum check`)", err=True)
+        sys.exit(EXIT_CANNOT_GRADE)
+    with tempfile.TemporaryDirectory(dir=settings.jobs_dir) as job_dir:
+        try:
+            data = pack_directory(path)
+            extract_project(data, archive_kind(str(path), data), Path(job_dir) / "code")
+            manifest = read_submission_manifest(Path(job_dir) / "code")
+            if manifest.runtime not in found.manifest.runtimes:
+                raise ArchiveError(f"this exercise accepts {', '.join(found.manifest.runtimes)}, not {manifest.runtime}")
+        except ArchiveError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_CANNOT_GRADE)
+        outcome = grade_project(
+            found, Path(job_dir) / "code", manifest, job_id=f"cli-{uuid.uuid4().hex[:12]}",
+            seed=int.from_bytes(uuid.uuid4().bytes[:4], "big") >> 1,
+            on_event=(lambda event: None) if as_json else _print_test,
+        )
+    if as_json:
+        result = {
+            "status": outcome.verdict, "score": outcome.score, "max_score": outcome.max_score,
+            "message": outcome.message, "tests": msgspec.to_builtins(outcome.tests),
+        }
+        click.echo(json.dumps(result))
+    else:
+        click.echo(f"\n{outcome.verdict.upper()}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}")
+        if outcome.verdict not in ("passed", "failed") and outcome.app_log:
+            click.echo(f"--- your app's log ---\n{outcome.app_log}")
+    if outcome.verdict == "passed":
+        sys.exit(EXIT_PASSED)
+    sys.exit(EXIT_CANNOT_GRADE if outcome.verdict == "infra_error" else EXIT_FAILED)
+
+
+@main.group()
+def curriculum() -> None:
+    """Curriculum tools for authors."""
+
+
+@curriculum.command("check")
+def curriculum_check() -> None:
+    """Validate every manifest; name the file and field of each problem."""
+    from stagecraft.curriculum.loader import check_curriculum
+
+    settings = _settings()
+    loaded, problems = check_curriculum(settings.curriculum_dir, settings.graders_dir)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {settings.curriculum_dir}")
+    count = len(loaded.exercises())
+    click.echo(f"curriculum ok: {len(loaded.stages)} stages, {count} exercise{'s' if count != 1 else ''}")
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["learner", "mentor", "author", "admin"]), default="learner", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when not given.")
+def user_create(email: str, role: str, password: str) -> None:
+    """Create a user account with the given role."""
+    from stagecraft.accounts.services import AccountError, create_user
+    from stagecraft.db import close_database, configure_database, migrate
+
+    settings = _settings()
+
+    async def run() -> None:
+        configure_database(settings.database_url)
+        try:
+            await migrate()
+            created = await create_user(email, password, role)
+            click.echo(f"created {role} {created.email}")
+        finally:
+            await close_database()
+
+    try:
+        asyncio.run(run())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None

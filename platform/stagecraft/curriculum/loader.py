@@ -1,0 +1,185 @@
+"""Load the curriculum folder, and report every problem with the file and field it is in."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+
+from stagecraft.curriculum.models import (
+    BrokenManifest,
+    Curriculum,
+    Exercise,
+    ExerciseManifest,
+    Stage,
+    StageManifest,
+    SubmissionManifest,
+)
+from stagecraft.sandbox import Limits
+
+_STAGE_DIR = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
+_EXERCISE_DIR = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+M = TypeVar("M")
+
+
+class Problem(msgspec.Struct, frozen=True):
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class CurriculumError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def parse_toml(text: str, model: type[M]) -> M:
+    """Parse a TOML manifest; errors name the field (msgspec's `$.field` path)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"not valid TOML: {exc}") from None
+    try:
+        return msgspec.convert(data, model)
+    except msgspec.ValidationError as exc:
+        raise ValueError(str(exc).replace("`$.", "field `").replace("`$`", "the file")) from None
+
+
+def read_toml(path: Path, model: type[M]) -> M:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError("file is missing") from None
+    except UnicodeDecodeError:
+        raise ValueError("file is not UTF-8") from None
+    return parse_toml(text, model)
+
+
+class _Loader:
+    def __init__(self, root: Path, graders_dir: Path, platform_limits: Limits):
+        self.root = root
+        self.graders_dir = graders_dir
+        self.platform_limits = platform_limits
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path, message: str) -> None:
+        try:
+            shown = path.relative_to(self.root.parent)
+        except ValueError:
+            shown = path
+        self.problems.append(Problem(str(shown), message))
+
+    def manifest(self, path: Path, model: type[M]) -> M | None:
+        try:
+            return read_toml(path, model)
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return None
+
+    def markdown(self, path: Path) -> str:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError) as exc:
+            self.problem(path, "file is missing" if isinstance(exc, FileNotFoundError) else "not UTF-8")
+            return ""
+        if not text.strip():
+            self.problem(path, "file is empty")
+        return text
+
+    def load(self) -> Curriculum:
+        stages_dir = self.root / "stages"
+        if not stages_dir.is_dir():
+            self.problem(stages_dir, "folder is missing")
+            return Curriculum(stages=[])
+        stages = [self.stage(d) for d in sorted(stages_dir.iterdir()) if d.is_dir()]
+        curriculum = Curriculum(stages=[s for s in stages if s is not None])
+        self.check_unique(curriculum)
+        return curriculum
+
+    def check_unique(self, curriculum: Curriculum) -> None:
+        seen_numbers: set[int] = set()
+        seen_slugs: dict[str, Path] = {}
+        for stage in curriculum.stages:
+            if stage.number in seen_numbers:
+                self.problem(self.root / "stages", f"two stages are numbered {stage.number}")
+            seen_numbers.add(stage.number)
+            for exercise in stage.exercises:
+                if exercise.slug in seen_slugs:
+                    self.problem(exercise.path, f"exercise slug also used by {seen_slugs[exercise.slug]}")
+                seen_slugs[exercise.slug] = exercise.path
+
+    def stage(self, folder: Path) -> Stage | None:
+        match = _STAGE_DIR.match(folder.name)
+        if not match:
+            self.problem(folder, "stage folders are named NN-slug, e.g. 01-fundamentals")
+            return None
+        manifest = self.manifest(folder / "stage.toml", StageManifest)
+        lesson = self.markdown(folder / "README.md")
+        exercises_dir = folder / "exercises"
+        exercises = []
+        if exercises_dir.is_dir():
+            for sub in sorted(exercises_dir.iterdir()):
+                if sub.is_dir():
+                    exercise = self.exercise(sub, int(match[1]))
+                    if exercise is not None:
+                        exercises.append(exercise)
+        if manifest is None:
+            return None
+        return Stage(number=int(match[1]), slug=match[2], manifest=manifest, lesson=lesson, exercises=exercises)
+
+    def exercise(self, folder: Path, stage: int) -> Exercise | None:
+        if not _EXERCISE_DIR.match(folder.name):
+            self.problem(folder, "exercise folders are named with lower-case letters, digits and dashes")
+            return None
+        manifest = self.manifest(folder / "exercise.toml", ExerciseManifest)
+        brief = self.markdown(folder / "README.md")
+        if manifest is None:
+            return None
+        suite_dir = self.graders_dir / "suites" / manifest.grader
+        if not suite_dir.is_dir():
+            self.problem(folder / "exercise.toml", f"field `grader`: no suite folder {suite_dir}")
+        self.check_limits(folder / "exercise.toml", manifest)
+        exercise = Exercise(
+            slug=folder.name, stage=stage, manifest=manifest, brief=brief, path=folder, suite_dir=suite_dir
+        )
+        self.check_projects(exercise)
+        return exercise
+
+    def check_limits(self, path: Path, manifest: ExerciseManifest) -> None:
+        for field in msgspec.structs.fields(manifest.limits):
+            value = getattr(manifest.limits, field.name)
+            cap = getattr(self.platform_limits, field.name)
+            if value is not None and value > cap:
+                self.problem(path, f"field `limits.{field.name}`: {value} is above the platform cap {cap}")
+
+    def check_projects(self, exercise: Exercise) -> None:
+        solutions = exercise.solutions()
+        if not solutions:
+            self.problem(exercise.path / "solutions", "an exercise needs at least one reference solution")
+        for project in [*solutions, *exercise.broken_variants(), *(exercise.path / "starter").glob("*")]:
+            if project.is_dir():
+                self.manifest(project / "stagecraft.toml", SubmissionManifest)
+        for variant in exercise.broken_variants():
+            self.manifest(variant / "broken.toml", BrokenManifest)
+
+
+def load_curriculum(root: Path, graders_dir: Path, platform_limits: Limits | None = None) -> Curriculum:
+    """Load and validate; raise CurriculumError listing every problem found."""
+    curriculum, problems = check_curriculum(root, graders_dir, platform_limits)
+    if problems:
+        raise CurriculumError(problems)
+    return curriculum
+
+
+def check_curriculum(
+    root: Path, graders_dir: Path, platform_limits: Limits | None = None
+) -> tuple[Curriculum, list[Problem]]:
+    loader = _Loader(root, graders_dir, platform_limits or Limits())
+    curriculum = loader.load()
+    return curriculum, loader.problems

@@ -1,0 +1,101 @@
+"""Curriculum manifests (contract v1), validated with msgspec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+from stagecraft.sandbox import Limits
+
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+Runtime = Literal["python", "node"]
+
+
+class LimitsManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Per-exercise limits: each may only tighten the platform default (checked on load)."""
+
+    wall_seconds: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    memory_mb: Annotated[int, msgspec.Meta(gt=0)] | None = None
+    cpus: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    pids: Annotated[int, msgspec.Meta(gt=0)] | None = None
+
+
+class StageManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Title
+    summary: Summary
+
+
+class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Title
+    summary: Summary
+    difficulty: Literal["beginner", "intermediate", "advanced"]
+    points: Annotated[int, msgspec.Meta(ge=0, le=1000)]
+    runtimes: Annotated[list[Runtime], msgspec.Meta(min_length=1)]
+    grader: Slug
+    review: bool = False
+    limits: LimitsManifest = msgspec.field(default_factory=LimitsManifest)
+
+
+class BrokenManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    fails: Annotated[list[str], msgspec.Meta(min_length=1)]
+    reason: Summary
+
+
+class SubmissionManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """`stagecraft.toml` at the root of a learner's project."""
+
+    runtime: Runtime
+    start: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class Exercise(msgspec.Struct, kw_only=True):
+    slug: str
+    stage: int
+    manifest: ExerciseManifest
+    brief: str  # Markdown
+    path: Path
+    suite_dir: Path
+
+    @property
+    def title(self) -> str:
+        return self.manifest.title
+
+    def limits(self) -> Limits:
+        """The platform defaults, tightened by the exercise's own limits."""
+        own = {k: v for k, v in msgspec.structs.asdict(self.manifest.limits).items() if v is not None}
+        return msgspec.structs.replace(Limits(), **own)
+
+    def solutions(self) -> list[Path]:
+        return sorted(p for p in (self.path / "solutions").glob("*") if p.is_dir())
+
+    def broken_variants(self) -> list[Path]:
+        return sorted(p for p in (self.path / "broken").glob("*") if p.is_dir())
+
+
+class Stage(msgspec.Struct, kw_only=True):
+    number: int
+    slug: str
+    manifest: StageManifest
+    lesson: str  # Markdown
+    exercises: list[Exercise]
+
+    @property
+    def title(self) -> str:
+        return self.manifest.title
+
+
+class Curriculum(msgspec.Struct, kw_only=True):
+    stages: list[Stage]
+
+    def stage(self, number: int) -> Stage | None:
+        return next((s for s in self.stages if s.number == number), None)
+
+    def exercise(self, slug: str) -> Exercise | None:
+        return next((e for s in self.stages for e in s.exercises if e.slug == slug), None)
+
+    def exercises(self) -> list[Exercise]:
+        return [e for s in self.stages for e in s.exercises]

@@ -1,0 +1,46 @@
+"""Browse the curriculum: the stages, a stage's lesson, an exercise's brief."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from stagecraft.accounts.tables import User
+from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
+from stagecraft.submissions.services import submissions_of
+from stagecraft.web.rendering import page
+
+
+async def _progress_of(viewer: User | None) -> dict[str, ExerciseProgress]:
+    return await exercise_progress(viewer.id) if viewer else {}
+
+
+class CurriculumController(Controller):
+    @get("/")
+    async def home(self, request: Request, viewer: User | None) -> Template:
+        curriculum = request.app.state.curriculum
+        progress = await _progress_of(viewer)
+        return page(
+            "home.html", viewer=viewer, stages=curriculum.stages,
+            stage_progress=curriculum_progress(curriculum, progress),
+        )
+
+    @get("/stages/{number:int}")
+    async def stage(self, request: Request, viewer: User | None, number: int) -> Template:
+        stage = request.app.state.curriculum.stage(number)
+        if stage is None:
+            raise NotFoundException(f"There is no stage {number}.")
+        return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(viewer))
+
+    @get("/exercises/{slug:str}")
+    async def exercise(self, request: Request, viewer: User | None, slug: str) -> Template:
+        exercise = request.app.state.curriculum.exercise(slug)
+        if exercise is None:
+            raise NotFoundException("There is no such exercise.")
+        stage = request.app.state.curriculum.stage(exercise.stage)
+        history = await submissions_of(viewer.id, exercise.slug, limit=10) if viewer else []
+        return page(
+            "exercise.html", viewer=viewer, exercise=exercise, stage=stage, history=history, error="",
+            max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
+        )

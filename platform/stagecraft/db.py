@@ -1,0 +1,75 @@
+"""Database engines for both modes: SQLite (embedded, WAL) and PostgreSQL (scaled)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from stagecraft import piccolo_conf
+from stagecraft.piccolo_app import TABLES
+
+os.environ.setdefault("PICCOLO_CONF", "stagecraft.piccolo_conf")
+
+
+def _postgres_config(url: str) -> dict:
+    parts = urlsplit(url)
+    config = {"database": parts.path.lstrip("/") or "postgres", "host": parts.hostname or "127.0.0.1"}
+    if parts.port:
+        config["port"] = parts.port
+    if parts.username:
+        config["user"] = parts.username
+    if parts.password:
+        config["password"] = parts.password
+    return config
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers go on while one writer writes; the mode is stored in the file.
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+        return SQLiteEngine(path=str(path), timeout=30)
+    return PostgresEngine(config=_postgres_config(database_url))
+
+
+def configure_database(database_url: str) -> Engine:
+    """Bind every table (Piccolo's migration table too) to one engine."""
+    engine = make_engine(database_url)
+    piccolo_conf.DB = engine
+    for table in [*TABLES, Migration]:
+        table._meta.db = engine
+    return engine
+
+
+async def migrate() -> None:
+    """Apply every pending migration (Piccolo prints progress; keep it out of our output)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"database migration failed: {result.message}")
+
+
+def write_transaction():
+    """A transaction for writes: IMMEDIATE on SQLite, so two writers never deadlock on upgrade."""
+    engine = piccolo_conf.DB
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def close_database() -> None:
+    engine = piccolo_conf.DB
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

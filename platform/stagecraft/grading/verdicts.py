@@ -1,0 +1,29 @@
+"""The verdict taxonomy: who must act on a result, in plain language."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Verdict = Literal[
+    "passed", "failed", "did_not_start", "timeout", "out_of_memory", "crashed", "output_limit", "infra_error"
+]
+
+LEARNER_SIDE: frozenset[str] = frozenset(
+    {"failed", "did_not_start", "timeout", "out_of_memory", "crashed", "output_limit"}
+)
+
+LABELS: dict[str, str] = {
+    "passed": "Passed",
+    "failed": "Some tests failed",
+    "did_not_start": "Your app did not start",
+    "timeout": "Time limit reached",
+    "out_of_memory": "Out of memory",
+    "crashed": "Your app crashed",
+    "output_limit": "Too much output",
+    "infra_error": "Platform problem (not your fault)",
+}
+
+
+def counts_as_attempt(verdict: str) -> bool:
+    """A platform fault never costs the learner an attempt."""
+    return verdict != "infra_error"

@@ -1,0 +1,18 @@
+"""The Piccolo app that owns every Stagecraft table and its migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from stagecraft.accounts.tables import User
+from stagecraft.submissions.tables import Submission, TestResult
+
+TABLES = [User, Submission, TestResult]
+
+APP_CONFIG = AppConfig(
+    app_name="stagecraft",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)

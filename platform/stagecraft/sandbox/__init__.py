@@ -1,0 +1,72 @@
+"""The sandbox seam: the only part of Stagecraft that talks to Docker.
+
+Everything else describes a job with `JobSpec` and reads back a `SandboxResult`;
+`run_job` runs one learner container and one grader container that share a
+network namespace and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Ending = Literal[
+    "completed",  # the grader ran to its end
+    "timeout",  # the wall-clock deadline passed; the job was killed
+    "output_limit",  # the grader's stdout went past its cap
+    "infra_error",  # the platform failed (engine down, image missing, ...)
+]
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    """Resource limits for each container of one job (the DESIGN.md baseline)."""
+
+    wall_seconds: float = 60.0
+    memory_mb: int = 256
+    cpus: float = 1.0
+    pids: int = 128
+    tmpfs_mb: int = 64
+    nofile: int = 1024
+    fsize_mb: int = 64
+    output_bytes: int = 1_000_000  # grader stdout cap
+    log_bytes: int = 64_000  # app log kept for the learner
+
+
+class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
+    job_id: str  # unique per grading attempt; used in container names and labels
+    runtime: str  # "python" (later "node")
+    code_dir: Path  # host directory holding the learner project; contains no links
+    start_command: str  # from the learner's stagecraft.toml; run by /bin/sh -c in the app dir
+    suite_dir: Path  # host directory of the grader suite (mounted read-only)
+    limits: Limits = Limits()
+    seed: int = 0  # passed to the grader as STAGECRAFT_SEED for randomised test data
+    port: int = 8000  # the app listens on $PORT inside the shared namespace
+
+
+class AppState(msgspec.Struct, frozen=True, kw_only=True):
+    """What became of the learner's container."""
+
+    running: bool  # still running when the grader finished
+    exit_code: int | None
+    oom_killed: bool
+    log: str  # stdout+stderr of the app, capped at Limits.log_bytes, decoded with errors="replace"
+    log_truncated: bool
+
+
+class SandboxResult(msgspec.Struct, frozen=True, kw_only=True):
+    ending: Ending
+    grader_exit_code: int | None
+    app: AppState | None  # None when the app container never got created
+    detail: str = ""  # for operators (infra errors); never shown to learners verbatim
+    duration: float = 0.0
+
+
+class SandboxError(Exception):
+    """A platform-side failure before or around a job (engine unreachable, image missing)."""
+
+
+from stagecraft.sandbox.runner import run_job  # noqa: E402
+
+__all__ = ["AppState", "Ending", "JobSpec", "Limits", "SandboxError", "SandboxResult", "run_job"]

@@ -1,0 +1,227 @@
+"""The sandbox images: their content-hash tags and their (offline) build.
+
+Three images, all from local material because no registry is reachable:
+
+* ``base``: a Debian root filesystem from debootstrap, imported with ``docker import``;
+* ``python``: the learner runtime, a venv at /opt/runtime filled from a host wheelhouse;
+* ``grader``: a venv at /opt/grader with the grader SDK (``graders/sdk``) and its dependencies.
+
+A tag is ``stagecraft/<name>:<hash>`` where the hash covers everything that goes into the
+image (definition files, pins, SDK sources, the parent's tag), so an unchanged image is never
+rebuilt and a changed one never reused. Computing a tag reads files only (no Docker call).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+import docker.errors
+import msgspec
+import requests
+
+from stagecraft.sandbox import SandboxError
+from stagecraft.sandbox import rootfs, wheelhouse
+
+Log = Callable[[str], None]
+
+RUNTIMES = ("python",)
+IMAGES = ("base", *RUNTIMES, "grader")  # in build order: every image is FROM base
+REPOSITORY = "stagecraft"
+# Bump when the build steps in this package change in a way the hashed files don't show.
+_RECIPE = "1"
+_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist"}
+
+
+class ImageReport(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    tag: str
+    status: str  # "built" | "skipped"
+    seconds: float = 0.0
+
+
+def default_repo_root() -> Path:
+    """The checkout this package runs from (platform/stagecraft/sandbox/images.py → repo)."""
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "sandboxes").is_dir():
+        raise SandboxError(f"no sandboxes/ directory under {root}: run Stagecraft from its checkout")
+    return root
+
+
+def image_inputs(name: str, repo_root: Path) -> list[Path]:
+    """The files whose content makes up image ``name`` (besides its parent's tag)."""
+    sandboxes = repo_root / "sandboxes"
+    if name not in IMAGES:
+        raise SandboxError(f"unknown image {name!r}; known: {', '.join(IMAGES)}")
+    files = _tree_files(sandboxes / name)
+    if name == "grader":
+        files += _tree_files(repo_root / "graders" / "sdk")
+    return files
+
+
+def image_tag(name: str, repo_root: Path | None = None) -> str:
+    """The current tag of image ``name`` ("base", "python", "grader"), from file contents only."""
+    root = (repo_root or default_repo_root()).resolve()
+    parent = image_tag("base", root) if name != "base" else ""
+    files = image_inputs(name, root)
+    key = (name, parent, tuple(_stat_key(f) for f in files))
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        digest = _digest(name, parent, root, files)
+        _DIGESTS[key] = digest
+    return f"{REPOSITORY}/{name}:{digest}"
+
+
+def images_ready(repo_root: Path | None = None, client: docker.DockerClient | None = None) -> list[str]:
+    """The tags of the images that are missing from the engine (empty when all are there)."""
+    root = repo_root or default_repo_root()
+    client = client or connect()
+    return [tag for tag in (image_tag(name, root) for name in IMAGES) if not _has_image(client, tag)]
+
+
+def build_images(repo_root: Path, cache_dir: Path, *, log: Log) -> list[ImageReport]:
+    """Build every image whose tag is missing; skip the others. Raises SandboxError."""
+    client = connect(timeout=900)
+    cache_dir = cache_dir.resolve()
+    reports = []
+    for name in IMAGES:
+        tag = image_tag(name, repo_root)
+        if _has_image(client, tag):
+            log(f"{name}: {tag} is up to date")
+            reports.append(ImageReport(name=name, tag=tag, status="skipped"))
+            continue
+        started = time.monotonic()
+        log(f"{name}: building {tag}")
+        if name == "base":
+            rootfs.build_base(client, repo_root / "sandboxes" / "base", cache_dir, tag, log=log)
+        else:
+            _build_from_dockerfile(client, name, repo_root, cache_dir, tag, log=log)
+        seconds = round(time.monotonic() - started, 1)
+        log(f"{name}: built {tag} in {seconds} s")
+        reports.append(ImageReport(name=name, tag=tag, status="built", seconds=seconds))
+    return reports
+
+
+def connect(timeout: int = 60) -> docker.DockerClient:
+    """A client for the local engine, or SandboxError saying how to get one."""
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"Docker engine unreachable ({exc}); run scripts/ensure-docker") from exc
+    return client
+
+
+def _build_from_dockerfile(
+    client: docker.DockerClient, name: str, repo_root: Path, cache_dir: Path, tag: str, *, log: Log
+) -> None:
+    context = cache_dir / "images" / tag.replace("/", "-").replace(":", "-")
+    shutil.rmtree(context, ignore_errors=True)
+    shutil.copytree(repo_root / "sandboxes" / name, context)
+    wheels = context / "wheels"
+    extra: list[str] = []
+    if name == "grader":
+        extra = [str(wheelhouse.build_sdk_wheel(repo_root / "graders" / "sdk", wheels, log=log))]
+    wheelhouse.download(context / "requirements.txt", wheels, cache_dir / "pip", extra=extra, log=log)
+    base = image_tag("base", repo_root)
+    try:
+        _stream_build(client, context, tag, {"BASE": base}, {"stagecraft.image": name}, log=log)
+    finally:
+        shutil.rmtree(context, ignore_errors=True)
+
+
+def _stream_build(
+    client: docker.DockerClient,
+    context: Path,
+    tag: str,
+    buildargs: dict[str, str],
+    labels: dict[str, str],
+    *,
+    log: Log,
+) -> None:
+    # The low-level call streams the build log as it happens; images.build() returns it at the end.
+    try:
+        chunks = client.api.build(
+            path=str(context),
+            tag=tag,
+            buildargs=buildargs,
+            labels=labels,
+            network_mode="none",  # builds are offline: everything comes from the context
+            rm=True,
+            forcerm=True,
+            pull=False,
+            decode=True,
+        )
+        for chunk in chunks:
+            if "error" in chunk:
+                raise SandboxError(f"building {tag} failed: {chunk['error'].strip()}")
+            text = chunk.get("stream", "").rstrip()
+            if text:
+                log(text)
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"building {tag} failed: {exc}") from exc
+    if not _has_image(client, tag):
+        raise SandboxError(f"building {tag} finished without producing the image")
+
+
+def _has_image(client: docker.DockerClient, tag: str) -> bool:
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"cannot look up image {tag}: {exc}") from exc
+    return True
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _tree_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    files = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).parts
+        if any(part in _SKIP_DIRS or part.endswith(".egg-info") for part in relative):
+            continue
+        if path.is_file() and not path.is_symlink() and path.suffix != ".pyc":
+            files.append(path)
+    return files
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def _digest(name: str, parent: str, repo_root: Path, files: list[Path]) -> str:
+    sha = hashlib.sha256()
+    for part in (_RECIPE, name, parent, *wheelhouse.PLATFORM_ARGS):
+        sha.update(part.encode() + b"\0")
+    for path in files:
+        sha.update(path.relative_to(repo_root).as_posix().encode() + b"\0")
+        sha.update(path.read_bytes() + b"\0")
+    return sha.hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the images and print a report (used by sandboxes/build); args: [CACHE_DIR]."""
+    args = sys.argv[1:] if argv is None else argv
+    root = default_repo_root()
+    data_dir = Path(os.environ.get("STAGECRAFT_DATA_DIR") or root / "data")
+    cache_dir = Path(args[0]) if args else data_dir / "cache"
+    try:
+        reports = build_images(root, cache_dir, log=lambda line: print(line, flush=True))
+    except SandboxError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for report in reports:
+        print(f"{report.status:8} {report.tag}  {report.seconds} s")
+    return 0

@@ -1,0 +1,65 @@
+"""The host-side wheelhouse: wheels for the images' venvs, fetched by pip on the host.
+
+Images are built with no network, so every Python package an image needs is downloaded
+here first (binary wheels for CPython 3.11 on manylinux, which match Debian bookworm's
+python3.11) and installed in the build with ``pip install --no-index``.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from stagecraft.sandbox import SandboxError
+from stagecraft.sandbox.host_commands import run_logged
+
+Log = Callable[[str], None]
+
+_ARCH = platform.machine()
+# pip does not widen manylinux_2_X platforms to older glibc levels itself: list them.
+PLATFORM_ARGS: tuple[str, ...] = (
+    "--only-binary=:all:",
+    "--implementation", "cp",
+    "--python-version", "3.11",
+    "--abi", "cp311", "--abi", "abi3", "--abi", "none",
+    *(arg for minor in range(36, 4, -1) for arg in ("--platform", f"manylinux_2_{minor}_{_ARCH}")),
+    "--platform", f"manylinux2014_{_ARCH}",
+)  # fmt: skip
+_SDK_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".*")
+
+
+def download(
+    requirements: Path, dest: Path, pip_cache: Path, *, extra: Sequence[str] = (), log: Log
+) -> None:
+    """Fill ``dest`` with wheels for ``requirements`` (and ``extra`` requirement specs or wheels)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--no-input",
+        "--progress-bar", "off", "--dest", str(dest), "--cache-dir", str(pip_cache),
+        *PLATFORM_ARGS, "-r", str(requirements), *extra,
+    ]  # fmt: skip
+    run_logged(cmd, log=log, what=f"downloading the wheels of {requirements}")
+
+
+def build_sdk_wheel(sdk_dir: Path, dest: Path, *, log: Log) -> Path:
+    """Build the grader SDK's wheel into ``dest`` and return its path."""
+    if not (sdk_dir / "pyproject.toml").is_file():
+        raise SandboxError(f"the grader SDK is missing: no {sdk_dir}/pyproject.toml")
+    dest.mkdir(parents=True, exist_ok=True)
+    # Build from a copy: an in-tree build would leave build/ and *.egg-info in graders/sdk.
+    with tempfile.TemporaryDirectory(prefix="stagecraft-sdk-") as scratch:
+        source = Path(scratch) / "sdk"
+        shutil.copytree(sdk_dir, source, ignore=_SDK_IGNORE)
+        cmd = [
+            sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "--no-input",
+            "--progress-bar", "off", "--no-deps", "--wheel-dir", str(dest), str(source),
+        ]  # fmt: skip
+        run_logged(cmd, log=log, what=f"building the grader SDK wheel from {sdk_dir}")
+    wheels = sorted(dest.glob("stagecraft_grader-*.whl"))
+    if len(wheels) != 1:
+        raise SandboxError(f"expected one stagecraft_grader wheel in {dest}, found {len(wheels)}")
+    return wheels[0]

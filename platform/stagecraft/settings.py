@@ -1,0 +1,125 @@
+"""Settings, read from environment variables and validated when the platform starts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    data_dir: Path
+    database_url: str  # "sqlite:///<path>" or "postgresql://..."
+    curriculum_dir: Path
+    graders_dir: Path
+    repo_root: Path
+    workers: int
+    max_upload_bytes: int
+    secret_key: str
+    grading_retries: int
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def archives_dir(self) -> Path:
+        return self.data_dir / "archives"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data_dir / "jobs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+# Every variable Stagecraft reads, with its meaning; docs/operator/settings.md lists the same.
+DOCUMENTED_VARIABLES = {
+    "STAGECRAFT_DATA_DIR": "where the SQLite file, stored submissions and caches live (default ./data)",
+    "DATABASE_URL": "postgresql://user@host:port/db for the scaled mode (default: SQLite in the data dir)",
+    "STAGECRAFT_CURRICULUM_DIR": "the curriculum folder (default: curriculum/ of this checkout)",
+    "STAGECRAFT_GRADERS_DIR": "the grader suites and SDK folder (default: graders/ of this checkout)",
+    "STAGECRAFT_WORKERS": "grading jobs run at once by the embedded worker pool (default 2, 0 disables it)",
+    "STAGECRAFT_MAX_UPLOAD_MB": "largest accepted submission archive, in MiB (default 10)",
+    "STAGECRAFT_SECRET_KEY": "secret for signing; default: generated once and kept in the data dir",
+    "STAGECRAFT_GRADING_RETRIES": "automatic retries of a job that ended in a platform fault (default 2)",
+}
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _dir(env: Mapping[str, str], name: str, default: Path, *, must_exist: bool) -> Path:
+    raw = env.get(name, "").strip()
+    path = Path(raw).expanduser().resolve() if raw else default
+    if must_exist and not path.is_dir():
+        raise SettingsError(f"{name} must name an existing folder, but {path} is not one")
+    return path
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'stagecraft.sqlite3'}"
+    if raw.startswith(("postgresql://", "postgres://")) or raw.startswith("sqlite:///"):
+        return raw
+    raise SettingsError(
+        f"DATABASE_URL must start with postgresql:// or sqlite:///, got {raw.split(':', 1)[0]!r}"
+    )
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get("STAGECRAFT_SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("STAGECRAFT_SECRET_KEY must be at least 32 characters long")
+        return raw
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise SettingsError naming the first bad variable."""
+    env = os.environ if env is None else env
+    data_dir = _dir(env, "STAGECRAFT_DATA_DIR", Path.cwd() / "data", must_exist=False)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=_database_url(env, data_dir),
+        curriculum_dir=_dir(env, "STAGECRAFT_CURRICULUM_DIR", REPO_ROOT / "curriculum", must_exist=True),
+        graders_dir=_dir(env, "STAGECRAFT_GRADERS_DIR", REPO_ROOT / "graders", must_exist=True),
+        repo_root=REPO_ROOT,
+        workers=_int(env, "STAGECRAFT_WORKERS", 2, low=0, high=64),
+        max_upload_bytes=_int(env, "STAGECRAFT_MAX_UPLOAD_MB", 10, low=1, high=512) * 1024 * 1024,
+        secret_key=_secret_key(env, data_dir),
+        grading_retries=_int(env, "STAGECRAFT_GRADING_RETRIES", 2, low=0, high=10),
+    )
+    for folder in (settings.data_dir, settings.archives_dir, settings.jobs_dir, settings.cache_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    return settings

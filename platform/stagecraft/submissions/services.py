@@ -1,0 +1,95 @@
+"""Submission intake and queries: rules only, no HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from stagecraft.accounts.tables import User
+from stagecraft.curriculum.models import Exercise
+from stagecraft.settings import Settings
+from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, manifest_from_archive
+from stagecraft.submissions.tables import Submission, TestResult
+
+REVIEWER_ROLES = frozenset({"mentor", "admin"})
+_SUFFIX = {"zip": ".zip", "tar.gz": ".tar.gz"}
+
+
+def archive_path(settings: Settings, sha256: str, kind: ArchiveKind) -> Path:
+    return settings.archives_dir / sha256[:2] / f"{sha256}{_SUFFIX[kind]}"
+
+
+def store_archive(settings: Settings, data: bytes, kind: ArchiveKind) -> str:
+    """Keep the archive under its content hash; storing the same bytes twice is a no-op."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = archive_path(settings, sha256, kind)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    return sha256
+
+
+def stored_archive(settings: Settings, submission: Submission) -> tuple[bytes, ArchiveKind]:
+    for kind in ("zip", "tar.gz"):
+        path = archive_path(settings, submission.archive_sha256, kind)
+        if path.exists():
+            return path.read_bytes(), kind
+    raise FileNotFoundError(f"archive {submission.archive_sha256} is missing from {settings.archives_dir}")
+
+
+def check_upload(settings: Settings, exercise: Exercise, filename: str, data: bytes) -> tuple[ArchiveKind, str]:
+    """Refuse a bad upload before anything is stored; returns (kind, runtime)."""
+    if not data:
+        raise ArchiveError("the upload is empty: choose a .zip or .tar.gz of your project")
+    if len(data) > settings.max_upload_bytes:
+        raise ArchiveError(f"the archive is larger than {settings.max_upload_bytes // (1024 * 1024)} MiB")
+    kind = archive_kind(filename, data)
+    manifest = manifest_from_archive(data, kind)
+    if manifest.runtime not in exercise.manifest.runtimes:
+        allowed = ", ".join(exercise.manifest.runtimes)
+        raise ArchiveError(f"this exercise accepts the runtimes {allowed}; stagecraft.toml says {manifest.runtime!r}")
+    return kind, manifest.runtime
+
+
+async def create_submission(settings: Settings, user_id: int, exercise: Exercise, filename: str, data: bytes) -> int:
+    kind, runtime = check_upload(settings, exercise, filename, data)
+    sha256 = store_archive(settings, data, kind)
+    rows = await Submission.insert(
+        Submission(
+            user=user_id,
+            exercise=exercise.slug,
+            runtime=runtime,
+            archive_sha256=sha256,
+            archive_name=Path(filename or "upload").name[:255],
+            state="queued",
+            created_at=datetime.now(timezone.utc),
+        )
+    ).returning(Submission.id)
+    return rows[0]["id"]
+
+
+def can_view(user: User, submission: Submission) -> bool:
+    return submission.user == user.id or user.role in REVIEWER_ROLES
+
+
+async def submission_for(user: User, submission_id: int) -> Submission | None:
+    """The submission if this user may see it; None otherwise (so no one learns it exists)."""
+    submission = await Submission.objects().where(Submission.id == submission_id).first()
+    if submission is None or not can_view(user, submission):
+        return None
+    return submission
+
+
+async def test_results(submission_id: int) -> list[TestResult]:
+    return await TestResult.objects().where(TestResult.submission == submission_id).order_by(TestResult.position)
+
+
+async def submissions_of(user_id: int, exercise: str | None = None, limit: int = 50) -> list[Submission]:
+    query = Submission.objects().where(Submission.user == user_id)
+    if exercise is not None:
+        query = query.where(Submission.exercise == exercise)
+    return await query.order_by(Submission.id, ascending=False).limit(limit)

@@ -1,0 +1,38 @@
+from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Real, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from stagecraft.accounts.tables import User
+
+
+class Submission(Table, tablename="submissions"):
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    exercise = Varchar(length=100, index=True)
+    runtime = Varchar(length=20)
+    archive_sha256 = Varchar(length=64)
+    archive_name = Varchar(length=255)
+    state = Varchar(length=16, default="queued", index=True)  # queued | running | finished
+    verdict = Varchar(length=20, default="")  # see grading.verdicts
+    message = Text(default="")  # learner-facing explanation of the verdict
+    score = Real(default=0.0)
+    max_score = Real(default=0.0)
+    app_log = Text(default="")
+    attempts = Integer(default=0)  # platform tries, infra faults included
+    operator_detail = Text(default="")  # never shown to learners
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class TestResult(Table, tablename="test_results"):
+    submission = ForeignKey(Submission, on_delete=OnDelete.cascade, index=True)
+    position = Integer()
+    test_id = Varchar(length=100)
+    title = Varchar(length=300, default="")
+    status = Varchar(length=10)  # passed | failed | error | skipped
+    score = Real(default=0.0)
+    max_score = Real(default=0.0)
+    message = Text(default="")
+    expected = Text(default="")
+    hint = Text(default="")
+    duration = Real(default=0.0)
+    transcript = JSON(default="[]")

@@ -1,0 +1,117 @@
+"""Upload a project, list one's submissions, watch a submission being graded live."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator
+
+from litestar import Controller, Request, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+
+from stagecraft.accounts.tables import User
+from stagecraft.grading.verdicts import LABELS
+from stagecraft.submissions.archive import ArchiveError
+from stagecraft.submissions.services import create_submission, submission_for, submissions_of, test_results
+from stagecraft.submissions.tables import Submission
+from stagecraft.web.rendering import page, render_fragment
+
+HEARTBEAT_SECONDS = 15.0
+
+
+def channel_name(submission_id: int) -> str:
+    return f"submission:{submission_id}"
+
+
+def _transcripts(results) -> dict[int, list]:
+    out = {}
+    for result in results:
+        raw = result.transcript
+        out[result.id] = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    return out
+
+
+async def _view_context(submission: Submission) -> dict:
+    results = await test_results(submission.id)
+    return {
+        "submission": submission,
+        "results": results,
+        "transcripts": _transcripts(results),
+        "labels": LABELS,
+    }
+
+
+class SubmissionController(Controller):
+    @post("/exercises/{slug:str}/submissions", request_max_body_size=None)
+    async def submit(self, request: Request, user: User, slug: str) -> Template | Redirect:
+        state = request.app.state
+        exercise = state.curriculum.exercise(slug)
+        if exercise is None:
+            raise NotFoundException("There is no such exercise.")
+        form = await request.form()
+        upload = form.get("archive")
+        try:
+            if not isinstance(upload, UploadFile):
+                raise ArchiveError("choose a .zip or .tar.gz of your project to upload")
+            data = await upload.read()
+            submission_id = await create_submission(state.settings, user.id, exercise, upload.filename, data)
+        except ArchiveError as exc:
+            history = await submissions_of(user.id, exercise.slug, limit=10)
+            return page(
+                "exercise.html", status_code=400, viewer=user, exercise=exercise,
+                stage=state.curriculum.stage(exercise.stage), history=history, error=str(exc),
+                max_upload_mb=state.settings.max_upload_bytes // (1024 * 1024),
+            )
+        await state.queue.enqueue(submission_id)
+        return Redirect(path=f"/submissions/{submission_id}")
+
+    @get("/submissions")
+    async def mine(self, request: Request, user: User) -> Template:
+        submissions = await submissions_of(user.id, limit=100)
+        return page("submissions.html", viewer=user, submissions=submissions, labels=LABELS,
+                    curriculum=request.app.state.curriculum)
+
+    @get("/submissions/{submission_id:int}")
+    async def detail(self, request: Request, user: User, submission_id: int) -> Template:
+        submission = await submission_for(user, submission_id)
+        if submission is None:
+            raise NotFoundException("There is no such submission.")
+        exercise = request.app.state.curriculum.exercise(submission.exercise)
+        return page("submission.html", viewer=user, exercise=exercise, **await _view_context(submission))
+
+    @get("/submissions/{submission_id:int}/events")
+    async def events(self, request: Request, user: User, channels: ChannelsPlugin, submission_id: int) -> ServerSentEvent:
+        if await submission_for(user, submission_id) is None:
+            raise NotFoundException("There is no such submission.")
+        return ServerSentEvent(_live_updates(request, channels, submission_id))
+
+
+async def _live_updates(request: Request, channels: ChannelsPlugin, submission_id: int) -> AsyncGenerator:
+    """Send the whole test list on every change (idempotent on reconnect), then the verdict."""
+    async with channels.start_subscription([channel_name(submission_id)]) as subscriber:
+        changed = asyncio.Event()
+
+        async def pump() -> None:
+            async for _ in subscriber.iter_events():
+                changed.set()  # a burst of changes becomes one re-render
+
+        pump_task = asyncio.create_task(pump())
+        try:
+            while True:
+                changed.clear()
+                submission = await Submission.objects().where(Submission.id == submission_id).first()
+                context = await _view_context(submission)
+                yield ServerSentEventMessage(event="tests", data=render_fragment(request, "_test_list.html", **context))
+                yield ServerSentEventMessage(event="status", data=render_fragment(request, "_status.html", **context))
+                if submission.state == "finished":
+                    yield ServerSentEventMessage(event="done", data="finished")
+                    return
+                try:
+                    await asyncio.wait_for(changed.wait(), HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ServerSentEventMessage(comment="keep-alive")
+        finally:
+            pump_task.cancel()

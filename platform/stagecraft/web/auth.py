@@ -1,0 +1,36 @@
+"""Who is asking: the signed-in user from the server-side session."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException
+
+from stagecraft.accounts.services import user_by_id
+from stagecraft.accounts.tables import User
+
+SESSION_USER_KEY = "user_id"
+
+
+async def provide_viewer(request: Request) -> User | None:
+    """The signed-in user, or None for an anonymous visitor."""
+    if "session" not in request.scope or not request.session:
+        return None
+    return await user_by_id(request.session.get(SESSION_USER_KEY))
+
+
+async def provide_user(request: Request) -> User:
+    """The signed-in user; anonymous visitors are sent to the login page."""
+    user = await provide_viewer(request)
+    if user is None:
+        raise NotAuthorizedException("Please log in first.")
+    return user
+
+
+def sign_in(request: Request, user: User) -> None:
+    # A fresh session on login, so a session id planted before login is worthless.
+    request.clear_session()
+    request.set_session({SESSION_USER_KEY: user.id})
+
+
+def sign_out(request: Request) -> None:
+    request.clear_session()

@@ -1,0 +1,54 @@
+"""One place that decides how a response is rendered: page, fragment, or error page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger(__name__)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def page(template: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def render_fragment(request: Request, template: str, **context: Any) -> str:
+    """Render a fragment to a string (for SSE messages), with the same globals as pages."""
+    engine = request.app.template_engine
+    return engine.get_template(template).render(request=request, **context)
+
+
+def _login_redirect(request: Request) -> Response:
+    target = f"/login?next={quote(request.url.path)}"
+    if is_htmx(request):
+        return Response(content="", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(path=target)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException):
+        return _login_redirect(request)
+    if request.url.path.startswith("/api/"):
+        return Response(content={"detail": exc.detail}, status_code=exc.status_code)
+    return page("error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail, viewer=None)
+
+
+def handle_server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return page(
+        "error.html",
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        status=500,
+        detail="Something went wrong on our side. It has been logged.",
+        viewer=None,
+    )
