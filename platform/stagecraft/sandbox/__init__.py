@@ -67,6 +67,6 @@ class SandboxError(Exception):
     """A platform-side failure before or around a job (engine unreachable, image missing)."""
 
 
-from stagecraft.sandbox.runner import run_job  # noqa: E402
+from stagecraft.sandbox.runner import janitor, run_job  # noqa: E402
 
-__all__ = ["AppState", "Ending", "JobSpec", "Limits", "SandboxError", "SandboxResult", "run_job"]
+__all__ = ["AppState", "Ending", "JobSpec", "Limits", "SandboxError", "SandboxResult", "janitor", "run_job"]

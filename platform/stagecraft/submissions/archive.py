@@ -73,7 +73,8 @@ def _zip_members(data: bytes) -> list[Member]:
             # Names not flagged UTF-8 are decoded as cp437 by zipfile; re-check the raw bytes.
             raw = info.filename if info.flag_bits & 0x800 else info.filename.encode("cp437")
             mode = info.external_attr >> 16
-            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = stat.S_IFMT(mode)
+            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise ArchiveError(f"{info.filename} is a link or special file; only plain files are allowed")
             if info.flag_bits & 0x1:
                 raise ArchiveError(f"{info.filename} is encrypted")

@@ -1,0 +1,282 @@
+"""One grading job: a learner container and a grader container sharing one loopback.
+
+The learner container runs the learner's start command with no network at all
+(``network_mode="none"``); the grader container joins its network namespace, so the two
+share 127.0.0.1 and nothing else. Only the grader's stdout is read (as event lines); the
+app's output is kept, capped, for the learner to see, and never parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+from docker.models.containers import Container
+from docker.types import LogConfig, Mount, Ulimit
+
+from stagecraft.sandbox import AppState, JobSpec, Limits, SandboxError, SandboxResult
+from stagecraft.sandbox.images import RUNTIMES, image_tag
+from stagecraft.sandbox.streams import AttachedStdout, LineSplitter, cap_log
+
+_log = logging.getLogger("stagecraft.sandbox")
+
+SANDBOX_USER = "10001:10001"
+JOB_LABEL = "stagecraft.job"
+ROLE_LABEL = "stagecraft.role"
+_API_TIMEOUT = 30  # seconds for one Engine API call
+_GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
+_ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, SandboxError, OSError)
+
+
+def run_job(
+    spec: JobSpec,
+    on_line: Callable[[str], None],
+    *,
+    client: docker.DockerClient | None = None,
+    grader_image: str | None = None,
+) -> SandboxResult:
+    """Run one job to its end; per-job platform faults come back as ending="infra_error".
+
+    ``on_line`` gets each complete line of the grader's stdout as it arrives. ``client``
+    defaults to the local engine; ``grader_image`` overrides the grader tag (tests).
+    """
+    started = time.monotonic()
+    job = _Job(spec, client)
+    try:
+        return job.run(on_line, grader_image, started)
+    except _ENGINE_ERRORS as exc:
+        _log.warning("job %s: infra error", spec.job_id, exc_info=True)
+        return SandboxResult(
+            ending="infra_error",
+            grader_exit_code=None,
+            app=job.app_state,
+            detail=_describe(exc),
+            duration=time.monotonic() - started,
+        )
+    finally:
+        job.remove()
+
+
+def janitor(client: docker.DockerClient | None = None) -> int:
+    """Remove every container and volume labelled stagecraft.job; return how many went.
+
+    Meant for a worker's start on an engine it does not share with another live worker:
+    it does not spare running jobs.
+    """
+    own_client = client is None
+    try:
+        client = client or docker.from_env(timeout=_API_TIMEOUT)
+        removed = 0
+        for container in client.containers.list(all=True, filters={"label": JOB_LABEL}):
+            removed += _quietly(container.remove, force=True, v=True)
+        for volume in client.volumes.list(filters={"label": JOB_LABEL}):
+            removed += _quietly(volume.remove, force=True)
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"janitor: {_describe(exc)}") from exc
+    finally:
+        if own_client and client is not None:
+            client.close()
+    if removed:
+        _log.info("janitor removed %d leftover containers/volumes", removed)
+    return removed
+
+
+class _Job:
+    """The containers and volume of one job, so that `remove` can always clean up."""
+
+    def __init__(self, spec: JobSpec, client: docker.DockerClient | None) -> None:
+        self.spec = spec
+        self.own_client = client is None
+        self.client = client
+        self.app: Container | None = None
+        self.grader: Container | None = None
+        self.volume_name: str | None = None
+        self.app_state: AppState | None = None
+
+    def run(self, on_line: Callable[[str], None], grader_image: str | None, started: float) -> SandboxResult:
+        spec = self.spec
+        if spec.runtime not in RUNTIMES:
+            raise SandboxError(f"no runtime image for {spec.runtime!r}; known: {', '.join(RUNTIMES)}")
+        app_image = image_tag(spec.runtime)
+        grader_image = grader_image or image_tag("grader")
+        if self.client is None:
+            self.client = docker.from_env(timeout=_API_TIMEOUT)
+        self._create(app_image, grader_image)
+        assert self.app is not None and self.grader is not None
+        deadline = time.monotonic() + spec.limits.wall_seconds
+        self.app.start()
+        with AttachedStdout(self.client, self.grader.id) as stdout:
+            self.grader.start()
+            splitter = LineSplitter(on_line, spec.limits.output_bytes)
+            ending = stdout.pump(splitter, deadline)
+        exit_code = None
+        if ending == "completed":
+            exit_code = self._wait_grader(deadline)
+            ending = "completed" if exit_code is not None else "timeout"
+        if ending != "completed":
+            _kill(self.grader)
+        self.app_state = self._inspect_app()
+        return SandboxResult(
+            ending=ending,
+            grader_exit_code=exit_code,
+            app=self.app_state,
+            detail=self._grader_stderr(),
+            duration=time.monotonic() - started,
+        )
+
+    def _create(self, app_image: str, grader_image: str) -> None:
+        spec, limits, client = self.spec, self.spec.limits, self.client
+        assert client is not None
+        self.volume_name = f"stagecraft-{spec.job_id}-data"
+        client.volumes.create(name=self.volume_name, labels=_labels(spec.job_id, "data"))
+        self.app = client.containers.create(
+            app_image,
+            command=["/bin/sh", "-c", spec.start_command],
+            working_dir="/app",
+            environment={"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
+            mounts=[
+                _bind(spec.code_dir, "/app"),
+                Mount(target="/data", source=self.volume_name, type="volume"),
+            ],
+            network_mode="none",
+            log_config=_log_config(max(4 * limits.log_bytes, 256_000)),
+            **_baseline(limits, spec.job_id, "app"),
+        )
+        self.grader = client.containers.create(
+            grader_image,
+            command=["stagecraft-grader", "/suite"],
+            environment=_grader_env(spec),
+            mounts=[_bind(spec.suite_dir, "/suite")],
+            network_mode=f"container:{self.app.id}",
+            log_config=_log_config(1_000_000),
+            **_baseline(limits, spec.job_id, "grader"),
+        )
+
+    def _wait_grader(self, deadline: float) -> int | None:
+        """The grader's exit code, or None if it outlives the deadline (stdout closed early)."""
+        assert self.grader is not None
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            return int(self.grader.wait(timeout=remaining)["StatusCode"])
+        except requests.exceptions.ReadTimeout:
+            return None
+        except requests.exceptions.ConnectionError as exc:
+            # urllib3 reports a read timeout on a streamed wait as a ConnectionError.
+            if "timed out" in str(exc):
+                return None
+            raise
+
+    def _inspect_app(self) -> AppState:
+        assert self.app is not None
+        self.app.reload()
+        state = self.app.attrs["State"]
+        running = bool(state.get("Running"))
+        raw = self.app.logs(stdout=True, stderr=True)
+        log, truncated = cap_log(raw, self.spec.limits.log_bytes)
+        return AppState(
+            running=running,
+            exit_code=None if running else int(state.get("ExitCode", 0)),
+            oom_killed=bool(state.get("OOMKilled")),
+            log=log,
+            log_truncated=truncated,
+        )
+
+    def _grader_stderr(self) -> str:
+        assert self.grader is not None
+        raw = self.grader.logs(stdout=False, stderr=True)
+        text, _ = cap_log(raw, _GRADER_STDERR_BYTES)
+        if text:
+            _log.debug("job %s: grader stderr:\n%s", self.spec.job_id, text)
+        return f"grader stderr:\n{text}" if text else ""
+
+    def remove(self) -> None:
+        """Force-remove both containers and the volume; never raises."""
+        for container in (self.grader, self.app):
+            if container is not None:
+                _quietly(container.remove, force=True, v=True)
+        if self.volume_name is not None and self.client is not None:
+            _quietly(self.client.api.remove_volume, self.volume_name, force=True)
+        if self.own_client and self.client is not None:
+            self.client.close()
+
+
+def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
+    """The DESIGN.md sandbox baseline, the same for every container of a job."""
+    memory = f"{limits.memory_mb}m"
+    fsize = limits.fsize_mb * 1024 * 1024  # RLIMIT_FSIZE is in bytes
+    return {
+        "name": f"stagecraft-{job_id}-{role}",
+        "labels": _labels(job_id, role),
+        "user": SANDBOX_USER,
+        "read_only": True,
+        "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "mem_limit": memory,
+        "memswap_limit": memory,
+        "nano_cpus": int(limits.cpus * 1e9),
+        "pids_limit": limits.pids,
+        "ulimits": [
+            Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
+            Ulimit(name="fsize", soft=fsize, hard=fsize),
+        ],
+    }
+
+
+def _grader_env(spec: JobSpec) -> dict[str, str]:
+    startup = min(15.0, spec.limits.wall_seconds / 3)
+    return {
+        "APP_HOST": "127.0.0.1",
+        "APP_PORT": str(spec.port),
+        "STAGECRAFT_SEED": str(spec.seed),
+        "STARTUP_TIMEOUT": f"{startup:g}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": "/tmp",
+    }
+
+
+def _labels(job_id: str, role: str) -> dict[str, str]:
+    return {JOB_LABEL: job_id, ROLE_LABEL: role}
+
+
+def _bind(source: Path, target: str) -> Mount:
+    if not source.is_dir() or source.is_symlink():
+        raise SandboxError(f"{source} is not a directory (or is a link)")
+    return Mount(target=target, source=str(source.absolute()), type="bind", read_only=True)
+
+
+def _log_config(max_bytes: int) -> LogConfig:
+    # Bounds the engine's copy of a container's output on disk; two files keep the latest part.
+    return LogConfig(type="json-file", config={"max-size": f"{max_bytes // 1000}k", "max-file": "2"})
+
+
+def _kill(container: Container) -> None:
+    try:
+        container.kill()
+    except docker.errors.APIError as exc:
+        if exc.status_code not in (404, 409):  # 409: it had already stopped
+            raise
+
+
+def _quietly(action: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """Run a clean-up call, ignoring 'already gone' and engine errors; 1 if it worked."""
+    try:
+        action(*args, **kwargs)
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        if not isinstance(exc, docker.errors.NotFound):
+            _log.warning("sandbox clean-up: %s", _describe(exc))
+        return 0
+    return 1
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, docker.errors.ImageNotFound):
+        return f"image missing ({exc}): run `stagecraft images build`"
+    return f"{type(exc).__name__}: {exc}"
+

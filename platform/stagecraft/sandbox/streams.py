@@ -1,0 +1,123 @@
+"""Reading a container's output: the grader's stdout as lines, the app's log capped."""
+
+from __future__ import annotations
+
+import select
+import struct
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+import docker
+
+from stagecraft.sandbox import Ending
+
+_STDOUT = 1
+_HEADER = struct.Struct(">BxxxL")  # the Engine API's multiplexed stream frame header
+_POLL_SECONDS = 1.0
+
+
+class LineSplitter:
+    """Turns stdout bytes into complete lines for ``on_line``, up to ``limit`` bytes in all."""
+
+    def __init__(self, on_line: Callable[[str], None], limit: int) -> None:
+        self.on_line = on_line
+        self.limit = limit
+        self.total = 0
+        self._pending = b""
+
+    def feed(self, data: bytes) -> bool:
+        """Deliver the lines completed by ``data``; False once the output passed the limit."""
+        room = self.limit - self.total
+        over = len(data) > room
+        if over:
+            data = data[: max(room, 0)]
+        self.total += len(data)
+        *lines, self._pending = (self._pending + data).split(b"\n")
+        for line in lines:
+            self._deliver(line)
+        return not over
+
+    def finish(self) -> None:
+        """The stream ended normally: a last line without a newline still counts."""
+        if self._pending:
+            self._deliver(self._pending)
+            self._pending = b""
+
+    def _deliver(self, line: bytes) -> None:
+        self.on_line(line.removesuffix(b"\r").decode("utf-8", errors="replace"))
+
+
+class AttachedStdout:
+    """A container's stdout over an attach connection opened *before* the container starts.
+
+    Attaching first means no output can be missed; reading the raw socket with a poll
+    timeout means a silent container cannot hold the reader past its deadline.
+    """
+
+    def __init__(self, client: docker.DockerClient, container_id: str) -> None:
+        params = {"stdout": 1, "stderr": 0, "stream": 1, "logs": 0}
+        self._io = client.api.attach_socket(container_id, params=params)
+        self._socket: Any = getattr(self._io, "_sock", self._io)
+        self._buffer = b""
+
+    def __enter__(self) -> AttachedStdout:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        for closable in (self._io, self._socket):
+            try:
+                closable.close()
+            except OSError:
+                pass
+
+    def pump(self, lines: LineSplitter, deadline: float) -> Ending:
+        """Feed ``lines`` until the stream ends ("completed"), the deadline or the output cap."""
+        poller = select.poll()
+        poller.register(self._socket.fileno(), select.POLLIN | select.POLLPRI)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            if not poller.poll(min(remaining, _POLL_SECONDS) * 1000):
+                continue
+            data = self._socket.recv(65536)
+            if not data:
+                lines.finish()
+                return "completed"
+            for payload in self._frames(data):
+                if not lines.feed(payload):
+                    return "output_limit"
+
+    def _frames(self, data: bytes) -> list[bytes]:
+        """The stdout payloads of the complete frames now buffered."""
+        self._buffer += data
+        payloads = []
+        position = 0
+        while len(self._buffer) - position >= _HEADER.size:
+            stream, size = _HEADER.unpack_from(self._buffer, position)
+            start, end = position + _HEADER.size, position + _HEADER.size + size
+            if len(self._buffer) < end:
+                break
+            if stream == _STDOUT:
+                payloads.append(self._buffer[start:end])
+            position = end
+        self._buffer = self._buffer[position:]
+        return payloads
+
+
+def cap_log(raw: bytes, limit: int) -> tuple[str, bool]:
+    """Decode a log, keeping its start and (mostly) its end when it is over ``limit`` bytes."""
+    if len(raw) <= limit:
+        return raw.decode("utf-8", errors="replace"), False
+    # The end usually holds the crash; the start holds the startup messages.
+    head = limit // 4
+    tail = limit - head
+    cut = len(raw) - head - tail
+    text = (
+        raw[:head].decode("utf-8", errors="replace")
+        + f"\n[… {cut} bytes of log cut …]\n"
+        + raw[-tail:].decode("utf-8", errors="replace")
+    )
+    return text, True

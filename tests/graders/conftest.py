@@ -1,0 +1,19 @@
+"""Fixtures for the grader tests; the helpers live in helpers.py."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from tests.graders.helpers import HERE, RunningApp, start_project, stop
+
+# The folders below hold suites and apps that the tests hand to the grader, not host tests.
+collect_ignore = ["suites", "apps"]
+
+
+@pytest.fixture
+def sample_app() -> Iterator[RunningApp]:
+    running = start_project(HERE / "apps")
+    yield running
+    stop(running)

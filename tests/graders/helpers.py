@@ -1,0 +1,113 @@
+"""Helpers for the grader tests: free ports, real apps in subprocesses, the real grader CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stagecraft.grading.events import parse_event
+
+HERE = Path(__file__).parent
+REPO = HERE.parent.parent
+GRADER = Path(sys.executable).parent / "stagecraft-grader"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"the app never listened on port {port}")
+
+
+@dataclass
+class RunningApp:
+    port: int
+    process: subprocess.Popen[bytes]
+
+
+def start_project(project: Path, *, env: dict[str, str] | None = None, wait: bool = True) -> RunningApp:
+    """Start a project the way the sandbox does: its manifest's start command, PORT in the env."""
+    manifest = tomllib.loads((project / "stagecraft.toml").read_text())
+    command = shlex.split(manifest["start"])
+    if command[0] == "python":
+        command[0] = sys.executable
+    port = free_port()
+    process = subprocess.Popen(
+        command,
+        cwd=project,
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    running = RunningApp(port, process)
+    if wait:
+        try:
+            wait_for_port(port)
+        except AssertionError:
+            stop(running)
+            raise
+    return running
+
+
+def stop(running: RunningApp) -> None:
+    running.process.terminate()
+    try:
+        running.process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+        running.process.wait()
+
+
+@dataclass
+class GraderRun:
+    returncode: int
+    events: list[dict[str, Any]]
+    stderr: str
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [event for event in self.events if event["event"] == kind]
+
+    @property
+    def results(self) -> dict[str, dict[str, Any]]:
+        return {event["id"]: event for event in self.of("test_end")}
+
+    def failed_ids(self) -> set[str]:
+        return {test_id for test_id, end in self.results.items() if end["status"] != "passed"}
+
+
+def run_grader(suite: Path, port: int, *, seed: int = 1, startup_timeout: float = 5) -> GraderRun:
+    """Run the real `stagecraft-grader` CLI; every stdout line must be a valid contract event."""
+    env = {
+        **os.environ,
+        "APP_HOST": "127.0.0.1",
+        "APP_PORT": str(port),
+        "STAGECRAFT_SEED": str(seed),
+        "STARTUP_TIMEOUT": str(startup_timeout),
+    }
+    done = subprocess.run(
+        [str(GRADER), str(suite)], env=env, capture_output=True, timeout=120, check=False
+    )
+    events = []
+    for line in done.stdout.decode("utf-8").splitlines():
+        assert parse_event(line) is not None, f"not a contract event: {line[:300]!r}"
+        events.append(json.loads(line))
+    return GraderRun(done.returncode, events, done.stderr.decode("utf-8", "replace"))

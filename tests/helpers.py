@@ -1,0 +1,58 @@
+"""Helpers shared by the tests: archives in memory and a browser-like client."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from litestar.testing import AsyncTestClient
+
+PASSWORD = "correct horse battery"
+
+
+def zip_directory(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, str(path.relative_to(folder)))
+    return buffer.getvalue()
+
+
+def zip_files(files: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+class Browser:
+    """A test client that signs in and sends the CSRF token the way a browser form would."""
+
+    def __init__(self, client: AsyncTestClient):
+        self.client = client
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.client.cookies:
+            await self.client.get("/login")
+        return self.client.cookies["csrftoken"]
+
+    async def post(self, url: str, data: dict | None = None, files: dict | None = None, **kwargs):
+        form = {"_csrf_token": await self.csrf(), **(data or {})}
+        return await self.client.post(url, data=form, files=files, **kwargs)
+
+    async def get(self, url: str, **kwargs):
+        return await self.client.get(url, **kwargs)
+
+    async def login(self, email: str, password: str = PASSWORD):
+        response = await self.post("/login", {"email": email, "password": password})
+        assert response.status_code in (302, 303), response.text
+        return response
+
+    async def become(self, persona: str) -> None:
+        """Start afresh as a persona: 'anonymous', or a user's name (alice, bob, mia, ann)."""
+        self.client.cookies.clear()
+        if persona != "anonymous":
+            await self.login(f"{persona}@example.com")

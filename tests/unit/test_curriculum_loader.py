@@ -1,0 +1,111 @@
+"""The curriculum loader names the file and field of every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stagecraft.curriculum.loader import CurriculumError, check_curriculum, load_curriculum
+from stagecraft.settings import REPO_ROOT
+
+EXERCISE_TOML = """
+title = "Echo"
+summary = "Say it back."
+difficulty = "beginner"
+points = 10
+runtimes = ["python"]
+grader = "echo"
+"""
+MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path]:
+    root, graders = tmp_path / "curriculum", tmp_path / "graders"
+    stage = root / "stages" / "01-basics"
+    write(stage / "stage.toml", 'title = "Basics"\nsummary = "The first steps."\n')
+    write(stage / "README.md", "# Basics\n")
+    exercise = stage / "exercises" / "echo"
+    write(exercise / "exercise.toml", EXERCISE_TOML)
+    write(exercise / "README.md", "Echo the body.\n")
+    write(exercise / "solutions" / "python" / "stagecraft.toml", MANIFEST)
+    write(exercise / "broken" / "mute" / "stagecraft.toml", MANIFEST)
+    write(exercise / "broken" / "mute" / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\n')
+    (graders / "suites" / "echo").mkdir(parents=True)
+    return root, graders
+
+
+def test_a_good_tree_loads(tree):
+    curriculum = load_curriculum(*tree)
+    [stage] = curriculum.stages
+    assert (stage.number, stage.slug, stage.title) == (1, "basics", "Basics")
+    exercise = curriculum.exercise("echo")
+    assert exercise.stage == 1 and exercise.manifest.points == 10
+    assert [p.name for p in exercise.broken_variants()] == ["mute"]
+    assert exercise.limits().wall_seconds == 60.0
+
+
+def test_limits_only_tighten(tree):
+    root, graders = tree
+    toml = root / "stages/01-basics/exercises/echo/exercise.toml"
+    toml.write_text(EXERCISE_TOML + "[limits]\nmemory_mb = 128\n")
+    assert load_curriculum(root, graders).exercise("echo").limits().memory_mb == 128
+    toml.write_text(EXERCISE_TOML + "[limits]\nmemory_mb = 99999\n")
+    _, problems = check_curriculum(root, graders)
+    assert [str(p) for p in problems] == [
+        "curriculum/stages/01-basics/exercises/echo/exercise.toml: field `limits.memory_mb`: "
+        "99999 is above the platform cap 256"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda r: (r / "stages/01-basics/stage.toml").unlink(), "stages/01-basics/stage.toml: file is missing"),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text(
+                EXERCISE_TOML.replace('"beginner"', '"expert"')
+            ),
+            "exercise.toml: Invalid enum value 'expert' - at field `difficulty`",
+        ),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text(EXERCISE_TOML + "colour = 1\n"),
+            "exercise.toml: Object contains unknown field `colour`",
+        ),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text(
+                EXERCISE_TOML.replace('grader = "echo"', 'grader = "nope"')
+            ),
+            "field `grader`: no suite folder",
+        ),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/broken/mute/broken.toml").write_text("fails = []\n"),
+            "broken/mute/broken.toml:",
+        ),
+        (lambda r: (r / "stages/1-bad").mkdir(), "stages/1-bad: stage folders are named NN-slug"),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text("title = [unclosed"),
+            "exercise.toml: not valid TOML",
+        ),
+    ],
+)
+def test_each_problem_names_its_file(tree, edit, expected):
+    root, graders = tree
+    edit(root)
+    _, problems = check_curriculum(root, graders)
+    assert any(expected in str(p) for p in problems), [str(p) for p in problems]
+    with pytest.raises(CurriculumError):
+        load_curriculum(root, graders)
+
+
+def test_the_shipped_curriculum_is_valid():
+    curriculum = load_curriculum(REPO_ROOT / "curriculum", REPO_ROOT / "graders")
+    assert [s.number for s in curriculum.stages] == list(range(1, 11))
+    assert all(s.lesson.strip() for s in curriculum.stages)
+    assert curriculum.stage(1).exercises, "stage 1 has a graded exercise"

@@ -1,0 +1,112 @@
+"""An authorisation test for every route, for every persona.
+
+`test_every_route_is_covered` fails when a route is added without a row here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stagecraft.curriculum.models import Exercise
+from stagecraft.submissions.services import create_submission
+from tests.conftest import EXERCISE
+from tests.helpers import zip_files
+
+PERSONAS = ("anonymous", "alice", "bob", "mia", "ann")
+LOGIN = "login"  # redirected to the login page
+MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+
+# route template -> expected outcome per persona (alice owns submission {sid})
+GET_ROUTES: dict[str, dict[str, int | str]] = {
+    "/": dict.fromkeys(PERSONAS, 200),
+    "/healthz": dict.fromkeys(PERSONAS, 200),
+    "/static/app.css": dict.fromkeys(PERSONAS, 200),
+    "/signup": dict.fromkeys(PERSONAS, 200),
+    "/login": dict.fromkeys(PERSONAS, 200),
+    "/stages/1": dict.fromkeys(PERSONAS, 200),
+    f"/exercises/{EXERCISE}": dict.fromkeys(PERSONAS, 200),
+    "/submissions": {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200},
+    "/submissions/{sid}": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
+    "/submissions/{sid}/events": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
+}
+POST_ROUTES = {
+    f"/exercises/{EXERCISE}/submissions": {"anonymous": LOGIN, "alice": 302, "bob": 302, "mia": 302, "ann": 302},
+    "/logout": dict.fromkeys(PERSONAS, 302),
+    "/login": dict.fromkeys(PERSONAS, 400),  # wrong password for everyone
+    "/signup": dict.fromkeys(PERSONAS, 400),  # invalid email for everyone
+}
+
+
+@pytest.fixture
+async def alice_submission(app, browser, users, settings) -> int:
+    exercise: Exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "print('hello')"})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "project.zip", data)
+    from stagecraft.submissions.tables import Submission
+
+    # Finished, so the live-updates stream ends at once.
+    await Submission.update({Submission.state: "finished", Submission.verdict: "failed"}).where(
+        Submission.id == submission_id
+    )
+    return submission_id
+
+
+def _check(response, expected: int | str, persona: str, route: str) -> None:
+    if expected == LOGIN:
+        assert response.status_code in (302, 303), (persona, route, response.status_code)
+        assert response.headers["location"].startswith("/login?next="), (persona, route)
+    else:
+        assert response.status_code == expected, (persona, route, response.status_code, response.text[:300])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+async def test_get_routes(browser, alice_submission, persona):
+    await browser.become(persona)
+    for route, expected in GET_ROUTES.items():
+        response = await browser.get(route.format(sid=alice_submission))
+        _check(response, expected[persona], persona, route)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+async def test_post_routes(browser, alice_submission, persona):
+    bodies = {
+        "/login": {"email": "alice@example.com", "password": "wrong password!"},
+        "/signup": {"email": "not-an-email", "password": "long enough password"},
+    }
+    for route, expected in POST_ROUTES.items():
+        await browser.become(persona)
+        files = None
+        if route.endswith("/submissions"):
+            files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
+        response = await browser.post(route, bodies.get(route, {}), files=files)
+        _check(response, expected[persona], persona, route)
+
+
+async def test_every_route_is_covered(app):
+    covered = {r.split("?")[0] for r in [*GET_ROUTES, *POST_ROUTES]}
+    templates = {"/submissions/{sid}": "/submissions/{submission_id:int}",
+                 "/submissions/{sid}/events": "/submissions/{submission_id:int}/events",
+                 "/stages/1": "/stages/{number:int}", f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
+                 f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",
+                 "/static/app.css": "/static"}
+    covered = {templates.get(r, r) for r in covered}
+    routes = {route.path for route in app.routes}
+    assert routes - covered == set(), "routes without an authorisation test"
+
+
+async def test_a_post_without_the_csrf_token_is_refused(browser, users):
+    await browser.become("alice")
+    response = await browser.client.post("/logout")
+    assert response.status_code == 403
+    response = await browser.client.post("/login", data={"email": "alice@example.com", "password": "x" * 12})
+    assert response.status_code == 403
+
+
+async def test_a_mentor_sees_any_submission_but_another_learner_cannot_tell_it_exists(browser, alice_submission):
+    await browser.become("bob")
+    hidden = await browser.get(f"/submissions/{alice_submission}")
+    missing = await browser.get("/submissions/999999")
+    assert hidden.status_code == missing.status_code == 404
+    await browser.become("bob")
+    mine = await browser.get("/submissions")
+    assert f"/submissions/{alice_submission}" not in mine.text
