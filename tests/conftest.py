@@ -58,3 +58,22 @@ async def client(app) -> AsyncIterator[AsyncTestClient]:
 @pytest.fixture
 async def browser(client, users) -> Browser:
     return Browser(client)
+
+
+@pytest.fixture(scope="session")
+def sandbox_images(tmp_path_factory) -> None:
+    """Build the sandbox images once per run (unchanged images are skipped in seconds)."""
+    from stagecraft.sandbox.images import build_images
+
+    cache = REPO_ROOT / "data" / "cache"
+    build_images(REPO_ROOT, cache, log=lambda line: None)
+
+
+def stagecraft_containers() -> list[str]:
+    import docker
+
+    client = docker.from_env()
+    try:
+        return [c.name for c in client.containers.list(all=True, filters={"label": "stagecraft.job"})]
+    finally:
+        client.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import msgspec
 import logging
 import random
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timezone
+
+import msgspec
 
 from stagecraft.curriculum.models import Curriculum
 from stagecraft.grading.events import GraderEvent, TestEnd
@@ -43,17 +44,17 @@ async def _record_test(submission_id: int, position: int, test: TestEnd) -> None
     )
 
 
-async def _finish(submission_id: int, outcome: GradeOutcome, *, state: str = "finished") -> None:
+async def _finish(submission_id: int, outcome: GradeOutcome) -> None:
     await Submission.update(
         {
-            Submission.state: state,
-            Submission.verdict: outcome.verdict if state == "finished" else "",
+            Submission.state: "finished",
+            Submission.verdict: outcome.verdict,
             Submission.message: outcome.message,
             Submission.score: outcome.score,
             Submission.max_score: outcome.max_score,
             Submission.app_log: outcome.app_log,
             Submission.operator_detail: outcome.detail[:10_000],
-            Submission.finished_at: datetime.now(timezone.utc) if state == "finished" else None,
+            Submission.finished_at: datetime.now(timezone.utc),
         }
     ).where(Submission.id == submission_id)
 
@@ -87,8 +88,9 @@ class Worker:
                 score=0.0, max_score=0.0, tests=[], detail=repr(exc),
             )
         if outcome.verdict == "infra_error" and submission.attempts <= self.settings.grading_retries:
-            await _finish(submission_id, outcome, state="queued")
-            await asyncio.sleep(min(30.0, 2.0 ** submission.attempts))  # back off before the retry
+            log.warning("submission %s: platform fault, retry %d: %s", submission_id, submission.attempts, outcome.detail)
+            # Still "running" while we back off, so no other worker takes it early.
+            await asyncio.sleep(min(30.0, 2.0**submission.attempts))
             await self.queue.enqueue(submission_id)
         else:
             await _finish(submission_id, outcome)

@@ -1,0 +1,68 @@
+"""The scaled mode's database: the same code and migrations on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
+from stagecraft.submissions.services import create_submission
+from stagecraft.submissions.tables import Submission
+from tests.conftest import EXERCISE, make_settings
+from tests.helpers import zip_files
+
+pytestmark = pytest.mark.postgres
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+
+
+@pytest.fixture
+async def database_url():
+    name = f"stagecraft_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    return make_settings(tmp_path, DATABASE_URL=database_url)
+
+
+async def test_migrations_run_twice_and_tables_exist(client, database_url):
+    from stagecraft.db import migrate
+
+    await migrate()  # the app's start-up ran it once already; a second run changes nothing
+    connection = await asyncpg.connect(database_url)
+    tables = {r["tablename"] for r in await connection.fetch("SELECT tablename FROM pg_tables")}
+    await connection.close()
+    assert {"users", "submissions", "test_results"} <= tables
+
+
+async def test_sign_up_log_in_and_submit_on_postgres(browser, app, settings):
+    await browser.become("alice")
+    files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
+    response = await browser.post(f"/exercises/{EXERCISE}/submissions", files=files)
+    assert response.status_code == 302
+    page = await browser.get(response.headers["location"])
+    assert page.status_code == 200 and "Waiting for a grader" in page.text
+
+
+async def test_two_workers_never_claim_the_same_job(client, users, app, settings):
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"})
+    ids = [await create_submission(settings, users["alice"].id, exercise, "p.zip", data) for _ in range(6)]
+    queue = DatabaseQueue()
+    claimed = await asyncio.gather(*[queue.claim() for _ in range(10)])
+    taken = [c for c in claimed if c is not None]
+    assert len(taken) == len(set(taken)) and set(taken) <= set(ids)
+    assert await Submission.count().where(Submission.state == "running") == len(taken)
+    assert await requeue_interrupted() == len(taken)
+    assert await Submission.count().where(Submission.state == "queued") == 6
