@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from litestar.testing import AsyncTestClient
+import httpx
 
 from stagecraft.settings import REPO_ROOT, Settings, load_settings
-from tests.helpers import PASSWORD, Browser
+from tests.helpers import PASSWORD, Browser, running
 
 EXERCISE = "http-basics"
 EXERCISE_DIR = next((REPO_ROOT / "curriculum" / "stages").glob(f"*/exercises/{EXERCISE}"), None)
@@ -37,8 +37,8 @@ async def app(settings: Settings):
 
 
 @pytest.fixture
-async def users(app) -> dict[str, object]:
-    """Create the personas (the app's lifespan must have run: depend on `client` first)."""
+async def users(client) -> dict[str, object]:
+    """Create the personas (after the app has started, so the database is ready)."""
     from stagecraft.accounts.services import create_user
 
     return {
@@ -50,9 +50,12 @@ async def users(app) -> dict[str, object]:
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=app, follow_redirects=False) as test_client:
-        yield test_client
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the test's own event loop (lifespan, workers, channels and requests alike)."""
+    async with running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+            yield test_client
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import zipfile
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
+import httpx
 
 PASSWORD = "correct horse battery"
 
@@ -31,7 +33,7 @@ def zip_files(files: dict[str, str | bytes]) -> bytes:
 class Browser:
     """A test client that signs in and sends the CSRF token the way a browser form would."""
 
-    def __init__(self, client: AsyncTestClient):
+    def __init__(self, client: httpx.AsyncClient):
         self.client = client
 
     async def csrf(self) -> str:
@@ -56,3 +58,30 @@ class Browser:
         self.client.cookies.clear()
         if persona != "anonymous":
             await self.login(f"{persona}@example.com")
+
+
+@contextlib.asynccontextmanager
+async def running(app):
+    """Run the app's lifespan in a task of its own on this loop.
+
+    pytest-asyncio sets a fixture up and tears it down in different tasks, and the lifespan's
+    task groups must be left by the task that entered them.
+    """
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield app
+    finally:
+        stop.set()
+        await task

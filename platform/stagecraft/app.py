@@ -23,7 +23,7 @@ from litestar.template.config import TemplateConfig
 from stagecraft.accounts.views import AccountController
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
-from stagecraft.db import close_database, configure_database, migrate
+from stagecraft.db import close_database, open_database
 from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
 from stagecraft.grading.worker import Worker, WorkerPool
 from stagecraft.sandbox import janitor
@@ -63,8 +63,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
-        configure_database(settings.database_url)
-        await migrate()
+        await open_database(settings.database_url)
         pool = WorkerPool(Worker(settings, curriculum, queue, notify), size=workers)
         if workers:
             removed = await asyncio.to_thread(janitor)
@@ -99,4 +98,5 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
         state=State({"settings": settings, "curriculum": curriculum, "queue": queue}),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
+        openapi_config=None,  # an HTML app: no schema routes to expose
     )

@@ -75,7 +75,8 @@ def images_build() -> None:
     except SandboxError as exc:
         raise click.ClickException(str(exc)) from None
     for report in reports:
-        click.echo(f"{report.name:8} {report.tag:40} {'built' if report.built else 'up to date'}")
+        state = f"built in {report.seconds:.0f} s" if report.status == "built" else "up to date"
+        click.echo(f"{report.name:8} {report.tag:40} {state}")
 
 
 def pack_directory(path: Path) -> bytes:
@@ -152,6 +153,8 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
         click.echo(f"\n{outcome.verdict.upper()}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}")
         if outcome.verdict not in ("passed", "failed") and outcome.app_log:
             click.echo(f"--- your app's log ---\n{outcome.app_log}")
+        if outcome.verdict == "infra_error":
+            click.echo(f"platform detail: {outcome.detail}", err=True)
     if outcome.verdict == "passed":
         sys.exit(EXIT_PASSED)
     sys.exit(EXIT_CANNOT_GRADE if outcome.verdict == "infra_error" else EXIT_FAILED)
@@ -189,14 +192,13 @@ def user() -> None:
 def user_create(email: str, role: str, password: str) -> None:
     """Create a user account with the given role."""
     from stagecraft.accounts.services import AccountError, create_user
-    from stagecraft.db import close_database, configure_database, migrate
+    from stagecraft.db import close_database, open_database
 
     settings = _settings()
 
     async def run() -> None:
-        configure_database(settings.database_url)
+        await open_database(settings.database_url)
         try:
-            await migrate()
             created = await create_user(email, password, role)
             click.echo(f"created {role} {created.email}")
         finally:

@@ -53,6 +53,15 @@ def configure_database(database_url: str) -> Engine:
     return engine
 
 
+async def open_database(database_url: str) -> Engine:
+    """Bind the tables, start PostgreSQL's connection pool, and apply pending migrations."""
+    engine = configure_database(database_url)
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    await migrate()
+    return engine
+
+
 async def migrate() -> None:
     """Apply every pending migration (Piccolo prints progress; keep it out of our output)."""
     with contextlib.redirect_stdout(io.StringIO()):
@@ -71,5 +80,5 @@ def write_transaction():
 
 async def close_database() -> None:
     engine = piccolo_conf.DB
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()

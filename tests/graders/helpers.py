@@ -94,7 +94,14 @@ class GraderRun:
         return {test_id for test_id, end in self.results.items() if end["status"] != "passed"}
 
 
-def run_grader(suite: Path, port: int, *, seed: int = 1, startup_timeout: float = 5) -> GraderRun:
+def run_grader(
+    suite: Path,
+    port: int,
+    *,
+    seed: int | str = 1,
+    startup_timeout: float = 5,
+    env: dict[str, str] | None = None,
+) -> GraderRun:
     """Run the real `stagecraft-grader` CLI; every stdout line must be a valid contract event."""
     env = {
         **os.environ,
@@ -102,6 +109,7 @@ def run_grader(suite: Path, port: int, *, seed: int = 1, startup_timeout: float 
         "APP_PORT": str(port),
         "STAGECRAFT_SEED": str(seed),
         "STARTUP_TIMEOUT": str(startup_timeout),
+        **(env or {}),
     }
     done = subprocess.run(
         [str(GRADER), str(suite)], env=env, capture_output=True, timeout=120, check=False

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shlex
-
+import shutil
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -12,17 +13,22 @@ from tests.graders.helpers import HERE, GraderRun, RunningApp, free_port, run_gr
 
 SAMPLE = HERE / "suites" / "sample"
 
+GARBAGE = (
+    "the app's answer is not valid HTTP: its first line is not a status line "
+    'such as "HTTP/1.1 200 OK"'
+)
+
 # (id, status, message) of every test in suites/sample, in order.
 SAMPLE_RESULTS = [
     ("passes", "passed", ""),
     ("check_fails", "failed", "expected status 201, got 200"),
-    ("check_equal_fails", "failed", "expected the body to be 'ko', got 'ok'"),
+    ("check_equal_fails", "failed", 'expected the body to be "ko", got "ok"'),
     ("plain_assert", "failed", "expected status 404"),
-    ("not_json", "failed", "expected a JSON body, got 'ok'"),
+    ("not_json", "failed", 'expected a JSON body, got "ok"'),
     ("connection_closed", "failed", "the app closed the connection without sending a response"),
     ("timeout", "failed", "no response within 0.5 s"),
     ("drip", "failed", "the response body did not finish within 0.5 s"),
-    ("garbage", "failed", "the app's answer is not valid HTTP (illegal status line: bytearray(b'THIS IS NOT HTTP'))"),
+    ("garbage", "failed", GARBAGE),
     ("huge_body", "passed", ""),
     ("invalid_utf8", "passed", ""),
     ("post_json", "passed", ""),
@@ -77,7 +83,9 @@ def test_run_start_lists_titles_and_points(sample_run: GraderRun) -> None:
     assert tests[16] == {"id": "param[ok]", "title": "Param [ok]", "max_score": 1.0}
 
 
-def test_failed_check_carries_message_expected_hint_and_transcript(sample_run: GraderRun, shared_app: RunningApp) -> None:
+def test_failed_check_carries_message_expected_hint_and_transcript(
+    sample_run: GraderRun, shared_app: RunningApp
+) -> None:
     end = sample_run.results["check_fails"]
 
     url = f"http://127.0.0.1:{shared_app.port}/ok?q=a+b"
@@ -133,7 +141,9 @@ def test_post_transcript_has_body_and_runnable_curl(sample_run: GraderRun, share
     assert exchange["response"]["body"] == '{"n":1}'
 
 
-def test_failed_exchanges_are_recorded_with_their_error(sample_run: GraderRun, shared_app: RunningApp) -> None:
+def test_failed_exchanges_are_recorded_with_their_error(
+    sample_run: GraderRun, shared_app: RunningApp
+) -> None:
     results = sample_run.results
 
     [closed] = results["connection_closed"]["transcript"]
@@ -271,3 +281,22 @@ def test_duplicate_test_ids_are_a_suite_error(shared_app: RunningApp) -> None:
     assert run.returncode == 3
     assert run.events == []
     assert "two tests are named 'same'" in run.stderr
+
+
+def test_grading_writes_nothing_into_the_suite_folder(sample_app: RunningApp, tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    shutil.copytree(HERE / "suites" / "crash", suite)
+    before = sorted(suite.rglob("*"))
+
+    run = run_grader(suite, sample_app.port, env={"PYTHONDONTWRITEBYTECODE": ""})
+
+    assert run.of("run_end")[0]["outcome"] == "completed"
+    assert sorted(suite.rglob("*")) == before
+
+
+def test_unusable_setting_is_a_usage_error_naming_the_variable() -> None:
+    run = run_grader(SAMPLE, free_port(), seed="not-a-number")
+
+    assert run.returncode == 2
+    assert run.events == []
+    assert "STAGECRAFT_SEED must be an integer, got 'not-a-number'" in run.stderr

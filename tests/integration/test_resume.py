@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from stagecraft.grading.worker import Worker
 from stagecraft.grading.queue import DatabaseQueue
 from stagecraft.submissions.services import create_submission
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, EXERCISE_DIR, make_settings, stagecraft_containers
-from tests.helpers import zip_directory
+from tests.helpers import running, zip_directory
 
 pytestmark = pytest.mark.docker
 
@@ -40,7 +39,7 @@ async def test_an_interrupted_submission_is_graded_after_a_restart(tmp_path, san
     await Submission.update({Submission.state: "running", Submission.attempts: 1}).where(Submission.id == interrupted)
 
     restarted = create_app(make_settings(tmp_path, STAGECRAFT_WORKERS="2"))
-    async with AsyncTestClient(app=restarted):
+    async with running(restarted):
         first, second = await wait_finished(queued), await wait_finished(interrupted)
     assert (first.verdict, second.verdict) == ("passed", "passed")
     assert second.attempts == 2

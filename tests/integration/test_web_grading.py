@@ -6,7 +6,7 @@ import asyncio
 import re
 
 import pytest
-from litestar.testing import AsyncTestClient
+import httpx
 
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, EXERCISE_DIR, make_settings, stagecraft_containers
@@ -34,7 +34,7 @@ async def upload(browser: Browser, folder) -> int:
     return int(re.fullmatch(r"/submissions/(\d+)", response.headers["location"])[1])
 
 
-async def read_stream(client: AsyncTestClient, submission_id: int) -> list[tuple[str, str]]:
+async def read_stream(client: httpx.AsyncClient, submission_id: int) -> list[tuple[str, str]]:
     """Every (event, data) of the live stream, until the server ends it."""
     events, event = [], None
     async with client.stream("GET", f"/submissions/{submission_id}/events") as response:

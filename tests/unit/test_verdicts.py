@@ -43,6 +43,7 @@ PASS_B = Ended(id="b", status="passed", score=3, max_score=3)
         (result("output_limit"), [START], "output_limit"),
         (result("infra_error"), [], "infra_error"),
         (result(grader_exit=1), [START, PASS_A], "infra_error"),  # the grader itself broke
+        (result(grader_exit=1), [START, PASS_A, Ended(id="b", status="error"), RunEnd()], "infra_error"),
     ],
 )
 def test_verdicts(sandbox, events, verdict):

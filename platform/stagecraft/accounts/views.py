@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from stagecraft.accounts.services import AccountError, authenticate, create_user
-from stagecraft.accounts.tables import User
-from stagecraft.web.auth import sign_in, sign_out
+from stagecraft.web.auth import Viewer, sign_in, sign_out
 from stagecraft.web.rendering import page
 
 
@@ -20,7 +20,7 @@ def safe_next(target: str | None) -> str:
 
 class AccountController(Controller):
     @get("/signup")
-    async def signup_form(self, viewer: User | None) -> Template:
+    async def signup_form(self, viewer: Viewer) -> Template:
         return page("signup.html", viewer=viewer, error="", email="")
 
     @post("/signup")
@@ -35,7 +35,7 @@ class AccountController(Controller):
         return Redirect(path="/")
 
     @get("/login")
-    async def login_form(self, viewer: User | None, next: str = "/") -> Template:
+    async def login_form(self, viewer: Viewer, next: FromQuery[str] = "/") -> Template:
         return page("login.html", viewer=viewer, error="", email="", next=safe_next(next))
 
     @post("/login")

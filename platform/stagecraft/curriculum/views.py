@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.accounts.tables import User
+from stagecraft.web.auth import Viewer
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
 from stagecraft.submissions.services import submissions_of
 from stagecraft.web.rendering import page
 
 
-async def _progress_of(viewer: User | None) -> dict[str, ExerciseProgress]:
+async def _progress_of(viewer: Viewer) -> dict[str, ExerciseProgress]:
     return await exercise_progress(viewer.id) if viewer else {}
 
 
 class CurriculumController(Controller):
     @get("/")
-    async def home(self, request: Request, viewer: User | None) -> Template:
+    async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
         progress = await _progress_of(viewer)
         return page(
@@ -27,14 +29,14 @@ class CurriculumController(Controller):
         )
 
     @get("/stages/{number:int}")
-    async def stage(self, request: Request, viewer: User | None, number: int) -> Template:
+    async def stage(self, request: Request, viewer: Viewer, number: FromPath[int]) -> Template:
         stage = request.app.state.curriculum.stage(number)
         if stage is None:
             raise NotFoundException(f"There is no stage {number}.")
         return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(viewer))
 
     @get("/exercises/{slug:str}")
-    async def exercise(self, request: Request, viewer: User | None, slug: str) -> Template:
+    async def exercise(self, request: Request, viewer: Viewer, slug: FromPath[str]) -> Template:
         exercise = request.app.state.curriculum.exercise(slug)
         if exercise is None:
             raise NotFoundException("There is no such exercise.")

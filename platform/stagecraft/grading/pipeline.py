@@ -74,6 +74,9 @@ def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, s
     if result.ending == "output_limit":
         return "output_limit", "The grading run produced more output than allowed and was stopped."
     end = collected.end
+    if any(t.status == "error" for t in collected.tests):
+        # The SDK marks a test "error" only when the suite itself broke: the author must act.
+        return "infra_error", "The grader itself failed on a test. This is not your fault; it will be retried."
     if end is None:
         if result.grader_exit_code not in (0, None) or collected.start is None:
             return "infra_error", "The grader stopped unexpectedly. This is a platform fault; it will be retried."

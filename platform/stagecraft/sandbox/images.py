@@ -81,31 +81,40 @@ def image_tag(name: str, repo_root: Path | None = None) -> str:
 def images_ready(repo_root: Path | None = None, client: docker.DockerClient | None = None) -> list[str]:
     """The tags of the images that are missing from the engine (empty when all are there)."""
     root = repo_root or default_repo_root()
-    client = client or connect()
-    return [tag for tag in (image_tag(name, root) for name in IMAGES) if not _has_image(client, tag)]
+    engine = client or connect()
+    try:
+        return [tag for tag in (image_tag(name, root) for name in IMAGES) if not _has_image(engine, tag)]
+    finally:
+        if client is None:
+            engine.close()
 
 
 def build_images(repo_root: Path, cache_dir: Path, *, log: Log) -> list[ImageReport]:
     """Build every image whose tag is missing; skip the others. Raises SandboxError."""
     client = connect(timeout=900)
-    cache_dir = cache_dir.resolve()
-    reports = []
-    for name in IMAGES:
-        tag = image_tag(name, repo_root)
-        if _has_image(client, tag):
-            log(f"{name}: {tag} is up to date")
-            reports.append(ImageReport(name=name, tag=tag, status="skipped"))
-            continue
-        started = time.monotonic()
-        log(f"{name}: building {tag}")
-        if name == "base":
-            rootfs.build_base(client, repo_root / "sandboxes" / "base", cache_dir, tag, log=log)
-        else:
-            _build_from_dockerfile(client, name, repo_root, cache_dir, tag, log=log)
-        seconds = round(time.monotonic() - started, 1)
-        log(f"{name}: built {tag} in {seconds} s")
-        reports.append(ImageReport(name=name, tag=tag, status="built", seconds=seconds))
+    try:
+        reports = [_build_image(client, name, repo_root, cache_dir.resolve(), log=log) for name in IMAGES]
+        if any(report.status == "built" for report in reports):
+            _prune_leftovers(client, log=log)
+    finally:
+        client.close()
     return reports
+
+
+def _build_image(client: docker.DockerClient, name: str, repo_root: Path, cache_dir: Path, *, log: Log) -> ImageReport:
+    tag = image_tag(name, repo_root)
+    if _has_image(client, tag):
+        log(f"{name}: {tag} is up to date")
+        return ImageReport(name=name, tag=tag, status="skipped")
+    started = time.monotonic()
+    log(f"{name}: building {tag}")
+    if name == "base":
+        rootfs.build_base(client, repo_root / "sandboxes" / "base", cache_dir, tag, log=log)
+    else:
+        _build_from_dockerfile(client, name, repo_root, cache_dir, tag, log=log)
+    seconds = round(time.monotonic() - started, 1)
+    log(f"{name}: built {tag} in {seconds} s")
+    return ImageReport(name=name, tag=tag, status="built", seconds=seconds)
 
 
 def connect(timeout: int = 60) -> docker.DockerClient:
@@ -168,6 +177,17 @@ def _stream_build(
         raise SandboxError(f"building {tag} failed: {exc}") from exc
     if not _has_image(client, tag):
         raise SandboxError(f"building {tag} finished without producing the image")
+
+
+def _prune_leftovers(client: docker.DockerClient, *, log: Log) -> None:
+    # The install stages of the multi-stage builds stay behind as untagged images.
+    try:
+        pruned = client.images.prune(filters={"dangling": True, "label": "stagecraft.image"})
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        log(f"could not prune untagged build stages: {exc}")
+        return
+    freed = (pruned.get("SpaceReclaimed") or 0) // 1_000_000
+    log(f"pruned {len(pruned.get('ImagesDeleted') or [])} untagged build layers ({freed} MB)")
 
 
 def _has_image(client: docker.DockerClient, tag: str) -> bool:

@@ -1,9 +1,10 @@
 """One grading job: a learner container and a grader container sharing one loopback.
 
-The learner container runs the learner's start command with no network at all
-(``network_mode="none"``); the grader container joins its network namespace, so the two
-share 127.0.0.1 and nothing else. Only the grader's stdout is read (as event lines); the
-app's output is kept, capped, for the learner to see, and never parsed.
+A third, sleeping container owns the job's network namespace (``network_mode="none"``:
+loopback only); the learner container and the grader container join it, so they share
+127.0.0.1 and nothing else, and an app that dies at once cannot take the namespace with it.
+Only the grader's stdout is read (as event lines); the app's output is kept, capped, for
+the learner to see, and never parsed.
 """
 
 from __future__ import annotations
@@ -94,8 +95,7 @@ class _Job:
         self.spec = spec
         self.own_client = client is None
         self.client = client
-        self.app: Container | None = None
-        self.grader: Container | None = None
+        self.containers: dict[str, Container] = {}  # by role: "net", "app", "grader"
         self.volume_name: str | None = None
         self.app_state: AppState | None = None
 
@@ -103,24 +103,27 @@ class _Job:
         spec = self.spec
         if spec.runtime not in RUNTIMES:
             raise SandboxError(f"no runtime image for {spec.runtime!r}; known: {', '.join(RUNTIMES)}")
-        app_image = image_tag(spec.runtime)
-        grader_image = grader_image or image_tag("grader")
+        images = {
+            "net": image_tag("base"),
+            "app": image_tag(spec.runtime),
+            "grader": grader_image or image_tag("grader"),
+        }
         if self.client is None:
             self.client = docker.from_env(timeout=_API_TIMEOUT)
-        self._create(app_image, grader_image)
-        assert self.app is not None and self.grader is not None
+        self._create(images)
+        net, app, grader = (self.containers[role] for role in ("net", "app", "grader"))
         deadline = time.monotonic() + spec.limits.wall_seconds
-        self.app.start()
-        with AttachedStdout(self.client, self.grader.id) as stdout:
-            self.grader.start()
-            splitter = LineSplitter(on_line, spec.limits.output_bytes)
-            ending = stdout.pump(splitter, deadline)
+        net.start()
+        with AttachedStdout(self.client, grader.id) as stdout:
+            app.start()
+            grader.start()
+            ending = stdout.pump(LineSplitter(on_line, spec.limits.output_bytes), deadline)
         exit_code = None
         if ending == "completed":
             exit_code = self._wait_grader(deadline)
             ending = "completed" if exit_code is not None else "timeout"
         if ending != "completed":
-            _kill(self.grader)
+            _kill(grader)
         self.app_state = self._inspect_app()
         return SandboxResult(
             ending=ending,
@@ -130,40 +133,48 @@ class _Job:
             duration=time.monotonic() - started,
         )
 
-    def _create(self, app_image: str, grader_image: str) -> None:
+    def _create(self, images: dict[str, str]) -> None:
         spec, limits, client = self.spec, self.spec.limits, self.client
         assert client is not None
         self.volume_name = f"stagecraft-{spec.job_id}-data"
         client.volumes.create(name=self.volume_name, labels=_labels(spec.job_id, "data"))
-        self.app = client.containers.create(
-            app_image,
+        # The job's network namespace (loopback only) belongs to a container that just sleeps,
+        # so an app that exits at once cannot take it away before the grader joins it.
+        net = self._add("net", images["net"], command=["sleep", "infinity"], network_mode="none")
+        shared = f"container:{net.id}"
+        self._add(
+            "app",
+            images["app"],
             command=["/bin/sh", "-c", spec.start_command],
             working_dir="/app",
             environment={"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
-            mounts=[
-                _bind(spec.code_dir, "/app"),
-                Mount(target="/data", source=self.volume_name, type="volume"),
-            ],
-            network_mode="none",
+            mounts=[_bind(spec.code_dir, "/app"), Mount(target="/data", source=self.volume_name, type="volume")],
+            network_mode=shared,
             log_config=_log_config(max(4 * limits.log_bytes, 256_000)),
-            **_baseline(limits, spec.job_id, "app"),
         )
-        self.grader = client.containers.create(
-            grader_image,
+        self._add(
+            "grader",
+            images["grader"],
             command=["stagecraft-grader", "/suite"],
             environment=_grader_env(spec),
             mounts=[_bind(spec.suite_dir, "/suite")],
-            network_mode=f"container:{self.app.id}",
+            network_mode=shared,
             log_config=_log_config(1_000_000),
-            **_baseline(limits, spec.job_id, "grader"),
         )
+
+    def _add(self, role: str, image: str, **options: Any) -> Container:
+        assert self.client is not None
+        options.setdefault("log_config", _log_config(100_000))
+        baseline = _baseline(self.spec.limits, self.spec.job_id, role)
+        container = self.client.containers.create(image, **baseline, **options)
+        self.containers[role] = container
+        return container
 
     def _wait_grader(self, deadline: float) -> int | None:
         """The grader's exit code, or None if it outlives the deadline (stdout closed early)."""
-        assert self.grader is not None
         remaining = max(1.0, deadline - time.monotonic())
         try:
-            return int(self.grader.wait(timeout=remaining)["StatusCode"])
+            return int(self.containers["grader"].wait(timeout=remaining)["StatusCode"])
         except requests.exceptions.ReadTimeout:
             return None
         except requests.exceptions.ConnectionError as exc:
@@ -173,11 +184,11 @@ class _Job:
             raise
 
     def _inspect_app(self) -> AppState:
-        assert self.app is not None
-        self.app.reload()
-        state = self.app.attrs["State"]
+        app = self.containers["app"]
+        app.reload()
+        state = app.attrs["State"]
         running = bool(state.get("Running"))
-        raw = self.app.logs(stdout=True, stderr=True)
+        raw = app.logs(stdout=True, stderr=True)
         log, truncated = cap_log(raw, self.spec.limits.log_bytes)
         return AppState(
             running=running,
@@ -188,18 +199,16 @@ class _Job:
         )
 
     def _grader_stderr(self) -> str:
-        assert self.grader is not None
-        raw = self.grader.logs(stdout=False, stderr=True)
+        raw = self.containers["grader"].logs(stdout=False, stderr=True)
         text, _ = cap_log(raw, _GRADER_STDERR_BYTES)
         if text:
             _log.debug("job %s: grader stderr:\n%s", self.spec.job_id, text)
         return f"grader stderr:\n{text}" if text else ""
 
     def remove(self) -> None:
-        """Force-remove both containers and the volume; never raises."""
-        for container in (self.grader, self.app):
-            if container is not None:
-                _quietly(container.remove, force=True, v=True)
+        """Force-remove the containers and the volume; never raises."""
+        for container in reversed(self.containers.values()):
+            _quietly(container.remove, force=True, v=True)
         if self.volume_name is not None and self.client is not None:
             _quietly(self.client.api.remove_volume, self.volume_name, force=True)
         if self.own_client and self.client is not None:

@@ -60,7 +60,7 @@ class AttachedStdout:
         params = {"stdout": 1, "stderr": 0, "stream": 1, "logs": 0}
         self._io = client.api.attach_socket(container_id, params=params)
         self._socket: Any = getattr(self._io, "_sock", self._io)
-        self._buffer = b""
+        self._frames = FrameReader()
 
     def __enter__(self) -> AttachedStdout:
         return self
@@ -86,12 +86,19 @@ class AttachedStdout:
             if not data:
                 lines.finish()
                 return "completed"
-            for payload in self._frames(data):
+            for payload in self._frames.feed(data):
                 if not lines.feed(payload):
                     return "output_limit"
 
-    def _frames(self, data: bytes) -> list[bytes]:
-        """The stdout payloads of the complete frames now buffered."""
+
+class FrameReader:
+    """Splits the Engine API's multiplexed attach stream into stdout payloads."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The stdout payloads of the frames that ``data`` completes."""
         self._buffer += data
         payloads = []
         position = 0

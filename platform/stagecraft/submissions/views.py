@@ -8,11 +8,13 @@ from collections.abc import AsyncGenerator
 
 from litestar import Controller, Request, get, post
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
-from stagecraft.accounts.tables import User
+from stagecraft.web.auth import SignedIn, Viewer
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.submissions.archive import ArchiveError
 from stagecraft.submissions.services import create_submission, submission_for, submissions_of, test_results
@@ -46,7 +48,7 @@ async def _view_context(submission: Submission) -> dict:
 
 class SubmissionController(Controller):
     @post("/exercises/{slug:str}/submissions", request_max_body_size=None)
-    async def submit(self, request: Request, user: User, slug: str) -> Template | Redirect:
+    async def submit(self, request: Request, user: SignedIn, slug: FromPath[str]) -> Template | Redirect:
         state = request.app.state
         exercise = state.curriculum.exercise(slug)
         if exercise is None:
@@ -69,13 +71,13 @@ class SubmissionController(Controller):
         return Redirect(path=f"/submissions/{submission_id}")
 
     @get("/submissions")
-    async def mine(self, request: Request, user: User) -> Template:
+    async def mine(self, request: Request, user: SignedIn) -> Template:
         submissions = await submissions_of(user.id, limit=100)
         return page("submissions.html", viewer=user, submissions=submissions, labels=LABELS,
                     curriculum=request.app.state.curriculum)
 
     @get("/submissions/{submission_id:int}")
-    async def detail(self, request: Request, user: User, submission_id: int) -> Template:
+    async def detail(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Template:
         submission = await submission_for(user, submission_id)
         if submission is None:
             raise NotFoundException("There is no such submission.")
@@ -83,7 +85,7 @@ class SubmissionController(Controller):
         return page("submission.html", viewer=user, exercise=exercise, **await _view_context(submission))
 
     @get("/submissions/{submission_id:int}/events")
-    async def events(self, request: Request, user: User, channels: ChannelsPlugin, submission_id: int) -> ServerSentEvent:
+    async def events(self, request: Request, user: SignedIn, channels: NamedDependency[ChannelsPlugin], submission_id: FromPath[int]) -> ServerSentEvent:
         if await submission_for(user, submission_id) is None:
             raise NotFoundException("There is no such submission.")
         return ServerSentEvent(_live_updates(request, channels, submission_id))

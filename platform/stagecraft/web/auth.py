@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
 from stagecraft.accounts.services import user_by_id
@@ -34,3 +35,8 @@ def sign_in(request: Request, user: User) -> None:
 
 def sign_out(request: Request) -> None:
     request.clear_session()
+
+
+# Handler parameter types: `viewer: Viewer` (maybe anonymous), `user: SignedIn` (must be signed in).
+Viewer = NamedDependency[User | None]
+SignedIn = NamedDependency[User]

@@ -1,0 +1,57 @@
+"""Decorators that give a test its title, points and hint, and the reading side for the plugin."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ATTRIBUTE = "__stagecraft_meta__"
+
+
+@dataclass(frozen=True)
+class TestMeta:
+    __test__ = False  # not a pytest test class, despite the name
+
+    title: str = ""
+    points: float = 1.0
+    hint: str = ""
+
+
+def title(text: str) -> Callable[[F], F]:
+    """The test's title as learners see it, e.g. "GET / answers 200 with a greeting"."""
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError("@title needs a non-empty string")
+    return _set(title=text.strip())
+
+
+def points(value: float) -> Callable[[F], F]:
+    """How many points the test is worth (default 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("@points needs a number")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("@points needs a positive, finite number")
+    return _set(points=float(value))
+
+
+def hint(text: str) -> Callable[[F], F]:
+    """What to try when the test fails; shown to the learner next to the failure message."""
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError("@hint needs a non-empty string")
+    return _set(hint=text.strip())
+
+
+def read_meta(function: Callable[..., Any]) -> TestMeta:
+    return TestMeta(**getattr(function, _ATTRIBUTE, {}))
+
+
+def _set(**fields: Any) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        meta = dict(getattr(function, _ATTRIBUTE, {}))
+        meta.update(fields)
+        setattr(function, _ATTRIBUTE, meta)
+        return function
+
+    return decorate

@@ -1,0 +1,65 @@
+"""Grader settings, read from the environment once at start and validated with a clear message."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Mapping
+
+from .client import DEFAULT_TIMEOUT
+
+
+class SettingsError(Exception):
+    """An environment variable has a value the grader cannot use."""
+
+
+@dataclass(frozen=True)
+class GraderSettings:
+    app_host: str = "127.0.0.1"
+    app_port: int = 8000
+    seed: int = 0
+    startup_timeout: float = 10.0
+    request_timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.app_host}]" if ":" in self.app_host else self.app_host
+        return f"http://{host}:{self.app_port}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> GraderSettings:
+        port = _int(env, "APP_PORT", 8000)
+        if not 1 <= port <= 65535:
+            raise SettingsError(f"APP_PORT must be between 1 and 65535, got {port}")
+        seed_text = env.get("STAGECRAFT_SEED", "").strip()
+        seed = _int(env, "STAGECRAFT_SEED", 0) if seed_text else random.SystemRandom().randrange(2**31)
+        return cls(
+            app_host=env.get("APP_HOST", "").strip() or "127.0.0.1",
+            app_port=port,
+            seed=seed,
+            startup_timeout=_seconds(env, "STARTUP_TIMEOUT", 10.0),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {text!r}") from None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(f"{name} must be zero or more seconds, got {text!r}")
+    return value

@@ -1,0 +1,266 @@
+"""run_job against the real engine and the real images: what a learner's job may and may not do."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import docker
+import msgspec
+import pytest
+
+from stagecraft.sandbox import JobSpec, Limits, run_job
+from tests.sandbox.conftest import HELLO_APP, leftovers, write_tree
+
+pytestmark = pytest.mark.docker
+
+SLEEPING_SUITE = """\
+import time
+
+
+def test_forever(app):
+    time.sleep(3600)
+"""
+
+
+def make_spec(code: Path, suite: Path, *, start: str = "python app.py", **limits: float) -> JobSpec:
+    return JobSpec(
+        job_id=f"test-{uuid.uuid4().hex[:10]}",
+        runtime="python",
+        code_dir=code,
+        start_command=start,
+        suite_dir=suite,
+        limits=Limits(**{"wall_seconds": 30, **limits}),
+    )
+
+
+def events_of(lines: list[str]) -> list[dict]:
+    return [json.loads(line) for line in lines]
+
+
+def test_happy_path_streams_the_grader_events_and_removes_everything(
+    built_images, engine, hello_app, hello_suite
+):
+    spec = msgspec.structs.replace(make_spec(hello_app, hello_suite), port=9123, seed=7)
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "completed", result.detail
+    assert result.grader_exit_code == 0
+    events = events_of(lines)
+    assert [e["event"] for e in events] == ["run_start", "test_start", "test_end", "run_end"]
+    assert events[0]["seed"] == 7
+    assert events[2]["status"] == "passed", events[2]
+    assert result.app is not None
+    assert (result.app.running, result.app.exit_code, result.app.oom_killed) == (True, None, False)
+    assert "listening on 9123" in result.app.log
+    assert not result.app.log_truncated
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_events_arrive_while_the_grader_is_still_running(built_images, hello_app, tmp_path):
+    suite = write_tree(
+        tmp_path / "suite",
+        {
+            "test_two.py": """\
+                import time
+
+
+                def test_first(app):
+                    assert app.get("/").status_code == 200
+
+
+                def test_second(app):
+                    time.sleep(2)
+            """
+        },
+    )
+    arrivals: list[tuple[float, dict]] = []
+
+    result = run_job(make_spec(hello_app, suite), lambda line: arrivals.append((time.monotonic(), json.loads(line))))
+    returned = time.monotonic()
+
+    assert result.ending == "completed", result.detail
+    first_end = next(at for at, event in arrivals if event["event"] == "test_end")
+    assert returned - first_end > 1.5
+
+
+def test_an_app_that_exits_at_once_is_reported_with_its_exit_code(built_images, engine, hello_suite, tmp_path):
+    code = write_tree(tmp_path / "code", {"app.py": "print('bye')\nraise SystemExit(3)\n"})
+    spec = make_spec(code, hello_suite, wall_seconds=9)  # the grader waits wall/3 s for the port
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "completed", result.detail
+    assert result.app is not None
+    assert (result.app.running, result.app.exit_code, result.app.oom_killed) == (False, 3, False)
+    assert "bye" in result.app.log
+    assert events_of(lines)[-1]["outcome"] == "did_not_start"
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_an_app_over_its_memory_limit_is_oom_killed(built_images, hello_suite, tmp_path):
+    code = write_tree(tmp_path / "code", {"app.py": "hog = b'x' * (256 << 20)\n"})
+
+    result = run_job(make_spec(code, hello_suite, wall_seconds=9, memory_mb=64), lambda line: None)
+
+    assert result.app is not None
+    assert result.app.oom_killed
+    assert not result.app.running
+    assert result.app.exit_code == 137
+
+
+def test_a_grader_past_the_deadline_is_killed(built_images, engine, hello_app, tmp_path):
+    suite = write_tree(tmp_path / "suite", {"test_sleep.py": SLEEPING_SUITE})
+    spec = make_spec(hello_app, suite, wall_seconds=5)
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "timeout"
+    assert result.grader_exit_code is None
+    assert 5 <= result.duration < 8
+    assert [e["event"] for e in events_of(lines)] == ["run_start", "test_start"]
+    assert result.app is not None and result.app.running
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_a_silent_grader_is_killed_on_time_too(built_images, engine, hello_app, tmp_path):
+    # A conftest that never returns: the grader prints nothing at all.
+    suite = write_tree(
+        tmp_path / "suite",
+        {"conftest.py": "import time\ntime.sleep(3600)\n", "test_x.py": "def test_x(app):\n    pass\n"},
+    )
+    spec = make_spec(hello_app, suite, wall_seconds=4)
+    lines: list[str] = []
+
+    started = time.monotonic()
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "timeout"
+    assert lines == []
+    assert time.monotonic() - started < 7
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_a_flood_of_grader_output_stops_at_the_cap(built_images, engine, hello_app, tmp_path):
+    suite = write_tree(
+        tmp_path / "suite",
+        {
+            "test_many.py": """\
+                import pytest
+
+
+                @pytest.mark.parametrize("n", range(300))
+                def test_many(n):
+                    pass
+            """
+        },
+    )
+    spec = make_spec(hello_app, suite, output_bytes=30_000)
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "output_limit"
+    assert 0 < sum(len(line.encode()) + 1 for line in lines) <= 30_000
+    assert [e["event"] for e in events_of(lines)[:2]] == ["run_start", "test_start"]
+    assert all(isinstance(event, dict) for event in events_of(lines))  # only whole lines
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_every_container_gets_the_baseline(built_images, engine, hello_app, hello_suite):
+    spec = make_spec(hello_app, hello_suite, memory_mb=200, cpus=0.5, pids=77, tmpfs_mb=16, nofile=512, fsize_mb=8)
+    seen: dict[str, dict] = {}
+
+    def inspect_while_running(line: str) -> None:
+        if not seen:
+            label = {"label": f"stagecraft.job={spec.job_id}"}
+            seen.update({c.labels["stagecraft.role"]: c.attrs for c in engine.containers.list(filters=label)})
+
+    result = run_job(spec, inspect_while_running)
+
+    assert result.ending == "completed", result.detail
+    assert set(seen) == {"net", "app", "grader"}
+    for role, attrs in seen.items():
+        host = attrs["HostConfig"]
+        assert attrs["Name"] == f"/stagecraft-{spec.job_id}-{role}"
+        assert attrs["Config"]["User"] == "10001:10001"
+        assert host["ReadonlyRootfs"] is True
+        assert host["Privileged"] is False
+        assert host["CapDrop"] == ["ALL"]
+        assert host["SecurityOpt"] == ["no-new-privileges"]
+        assert host["Memory"] == host["MemorySwap"] == 200 * 2**20
+        assert host["NanoCpus"] == 500_000_000
+        assert host["PidsLimit"] == 77
+        assert host["Tmpfs"] == {"/tmp": "rw,nosuid,nodev,size=16m,mode=1777"}
+        ulimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in host["Ulimits"]}
+        assert ulimits == {"nofile": (512, 512), "fsize": (8 * 2**20, 8 * 2**20)}
+        assert host["AutoRemove"] is False
+    net, app, grader = seen["net"], seen["app"], seen["grader"]
+    # Loopback only, owned by a container that only sleeps; the app and the grader share it.
+    assert net["HostConfig"]["NetworkMode"] == "none"
+    assert net["Config"]["Cmd"] == ["sleep", "infinity"]
+    assert app["HostConfig"]["NetworkMode"] == grader["HostConfig"]["NetworkMode"] == f"container:{net['Id']}"
+    mounts = {m["Destination"]: (m["Type"], m["RW"]) for m in app["Mounts"]}
+    assert mounts == {"/app": ("bind", False), "/data": ("volume", True)}
+    assert {m["Destination"]: m["RW"] for m in grader["Mounts"] if m["Type"] == "bind"} == {"/suite": False}
+    app_env = dict(item.split("=", 1) for item in app["Config"]["Env"])
+    assert {k: app_env[k] for k in ("PORT", "HOME", "DATA_DIR")} == {"PORT": "8000", "HOME": "/tmp", "DATA_DIR": "/data"}
+    image_env = {"PATH", "LANG", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"}
+    assert set(app_env) == {"PORT", "HOME", "DATA_DIR"} | image_env  # nothing from the host
+    grader_env = dict(item.split("=", 1) for item in grader["Config"]["Env"])
+    assert grader_env["APP_HOST"] == "127.0.0.1" and grader_env["APP_PORT"] == "8000"
+    assert grader_env["STARTUP_TIMEOUT"] == "10"  # min(15, wall / 3)
+
+
+def test_the_app_sees_only_loopback_and_writes_only_data_and_tmp(built_images, hello_suite, tmp_path):
+    code = write_tree(tmp_path / "code", {"app.py": HELLO_APP})
+    start = (
+        "echo interfaces:; tail -n +3 /proc/net/dev | cut -d: -f1; echo end; id -u; "
+        "touch /data/ok && echo data-writable; touch /tmp/ok && echo tmp-writable; "
+        "touch /app/x 2>/dev/null || echo app-read-only; touch /x 2>/dev/null || echo root-read-only; "
+        "exec python app.py"
+    )
+
+    result = run_job(make_spec(code, hello_suite, start=start), lambda line: None)
+
+    assert result.ending == "completed", result.detail
+    assert result.app is not None
+    log = result.app.log.splitlines()
+    interfaces = log[log.index("interfaces:") + 1 : log.index("end")]
+    assert [name.strip() for name in interfaces] == ["lo"]
+    for expected in ("10001", "data-writable", "tmp-writable", "app-read-only", "root-read-only"):
+        assert expected in log
+
+
+def test_a_missing_image_is_an_infra_error_and_leaves_nothing(built_images, engine, hello_app, hello_suite):
+    spec = make_spec(hello_app, hello_suite)
+
+    result = run_job(spec, lambda line: None, grader_image="stagecraft/grader:missing")
+
+    assert result.ending == "infra_error"
+    assert "image missing" in result.detail
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_an_unknown_runtime_is_an_infra_error(hello_app, hello_suite):
+    spec = JobSpec(job_id="test-cobol", runtime="cobol", code_dir=hello_app, start_command="run", suite_dir=hello_suite)
+
+    result = run_job(spec, lambda line: None)
+
+    assert (result.ending, result.app) == ("infra_error", None)
+    assert "cobol" in result.detail
+
+
+def test_an_unreachable_engine_is_an_infra_error(hello_app, hello_suite, tmp_path):
+    client = docker.DockerClient(base_url=f"unix://{tmp_path}/no-engine.sock", version="1.41")
+
+    result = run_job(make_spec(hello_app, hello_suite), lambda line: None, client=client)
+
+    assert result.ending == "infra_error"
+    assert result.detail
