@@ -43,10 +43,12 @@ def server(tmp_path: Path, sandbox_images):
             time.sleep(0.2)
     else:
         process.kill()
+        log.close()
         pytest.fail("the server did not start:\n" + (tmp_path / "server.log").read_text())
     yield base
     process.terminate()
     process.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture
