@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from stagecraft.settings import REPO_ROOT, Settings, load_settings
 from tests.helpers import PASSWORD, Browser, running

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import sys
-import tarfile
 import tempfile
 import uuid
 from pathlib import Path
@@ -18,7 +16,6 @@ import msgspec
 from stagecraft.settings import Settings, SettingsError, load_settings
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
-_SKIP_DIRS = {".git", "__pycache__", ".venv", ".mypy_cache", ".pytest_cache"}
 
 
 def _settings() -> Settings:
@@ -79,18 +76,6 @@ def images_build() -> None:
         click.echo(f"{report.name:8} {report.tag:40} {state}")
 
 
-def pack_directory(path: Path) -> bytes:
-    """A tar.gz of a local project, links kept as links, so the archive checks refuse them."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for item in sorted(path.rglob("*")):
-            relative = item.relative_to(path)
-            if any(part in _SKIP_DIRS for part in relative.parts):
-                continue
-            archive.add(item, arcname=str(relative), recursive=False)
-    return buffer.getvalue()
-
-
 def _print_test(event) -> None:
     from stagecraft.grading.events import TestEnd
 
@@ -98,7 +83,11 @@ def _print_test(event) -> None:
         mark = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}[event.status]
         click.echo(f"{mark} {event.id}: {event.title}  ({event.score:g}/{event.max_score:g})")
         if event.status != "passed":
-            for text in (event.message, event.expected and f"expected: {event.expected}", event.hint and f"hint: {event.hint}"):
+            for text in (
+                event.message,
+                event.expected and f"expected: {event.expected}",
+                event.hint and f"hint: {event.hint}",
+            ):
                 if text:
                     click.echo(f"     {text}")
             for exchange in event.transcript[-1:]:
@@ -115,6 +104,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
 
     Exit code: 0 passed, 1 failed, 2 could not grade.
     """
+    from stagecraft.authoring.selftest import pack_directory
     from stagecraft.curriculum.loader import CurriculumError, load_curriculum
     from stagecraft.grading.pipeline import grade_project
     from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
@@ -134,19 +124,27 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
             extract_project(data, archive_kind(str(path), data), Path(job_dir) / "code")
             manifest = read_submission_manifest(Path(job_dir) / "code")
             if manifest.runtime not in found.manifest.runtimes:
-                raise ArchiveError(f"this exercise accepts {', '.join(found.manifest.runtimes)}, not {manifest.runtime}")
+                raise ArchiveError(
+                    f"this exercise accepts {', '.join(found.manifest.runtimes)}, not {manifest.runtime}"
+                )
         except ArchiveError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CANNOT_GRADE)
         outcome = grade_project(
-            found, Path(job_dir) / "code", manifest, job_id=f"cli-{uuid.uuid4().hex[:12]}",
+            found,
+            Path(job_dir) / "code",
+            manifest,
+            job_id=f"cli-{uuid.uuid4().hex[:12]}",
             seed=int.from_bytes(uuid.uuid4().bytes[:4], "big") >> 1,
             on_event=(lambda event: None) if as_json else _print_test,
         )
     if as_json:
         result = {
-            "status": outcome.verdict, "score": outcome.score, "max_score": outcome.max_score,
-            "message": outcome.message, "tests": msgspec.to_builtins(outcome.tests),
+            "status": outcome.verdict,
+            "score": outcome.score,
+            "max_score": outcome.max_score,
+            "message": outcome.message,
+            "tests": msgspec.to_builtins(outcome.tests),
         }
         click.echo(json.dumps(result))
     else:
@@ -180,6 +178,42 @@ def curriculum_check() -> None:
     click.echo(f"curriculum ok: {len(loaded.stages)} stages, {count} exercise{'s' if count != 1 else ''}")
 
 
+@curriculum.command("selftest")
+@click.argument("exercise", required=False)
+@click.option(
+    "--runs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Grade each project this many times (to catch flaky tests).",
+)
+def curriculum_selftest(exercise: str | None, runs: int) -> None:
+    """Grade every reference solution (must pass) and broken variant (must fail exactly the tests it names)."""
+    from stagecraft.authoring.selftest import selftest_exercise
+    from stagecraft.curriculum.loader import CurriculumError, load_curriculum
+
+    settings = _settings()
+    try:
+        loaded = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+    except CurriculumError as exc:
+        raise click.ClickException(f"the curriculum has problems:\n{exc}") from None
+    exercises = loaded.exercises() if exercise is None else [e for e in loaded.exercises() if e.slug == exercise]
+    if not exercises:
+        raise click.ClickException(f"no exercise named {exercise!r}")
+    bad = 0
+    click.echo(f"{'exercise':24} {'project':28} {'run':>3}  {'expected':30} {'verdict':14} result")
+    for found in exercises:
+        for row in selftest_exercise(found, settings.jobs_dir, runs):
+            bad += not row.ok
+            click.echo(
+                f"{row.exercise:24} {row.project:28} {row.run:>3}  {row.expected:30} {row.verdict:14} "
+                f"{'ok' if row.ok else 'WRONG: ' + row.note}"
+            )
+    if bad:
+        raise click.ClickException(f"{bad} grading run(s) did not match what the exercise promises")
+    click.echo("selftest ok")
+
+
 @main.group()
 def user() -> None:
     """User accounts."""
@@ -187,7 +221,9 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["learner", "mentor", "author", "admin"]), default="learner", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["learner", "mentor", "author", "admin"]), default="learner", show_default=True
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when not given.")
 def user_create(email: str, role: str, password: str) -> None:
     """Create a user account with the given role."""

@@ -84,9 +84,7 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
         return f"sqlite:///{data_dir / 'stagecraft.sqlite3'}"
     if raw.startswith(("postgresql://", "postgres://")) or raw.startswith("sqlite:///"):
         return raw
-    raise SettingsError(
-        f"DATABASE_URL must start with postgresql:// or sqlite:///, got {raw.split(':', 1)[0]!r}"
-    )
+    raise SettingsError(f"DATABASE_URL must start with postgresql:// or sqlite:///, got {raw.split(':', 1)[0]!r}")
 
 
 def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:

@@ -21,7 +21,10 @@ def grade(path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProces
     env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data")}
     return subprocess.run(
         [sys.executable, "-m", "stagecraft", "grade", EXERCISE, str(path), *extra],
-        capture_output=True, text=True, env=env, timeout=180,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
     )
 
 
@@ -87,6 +90,24 @@ def test_usage_errors_exit_2(tmp_path):
     assert linked.returncode == 2 and "link" in linked.stderr
     unknown = subprocess.run(
         [sys.executable, "-m", "stagecraft", "grade", "no-such-exercise", str(project)],
-        capture_output=True, text=True, env={**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "d")},
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "d")},
     )
     assert unknown.returncode == 2 and "no-such-exercise" in unknown.stderr
+
+
+def test_curriculum_selftest_proves_every_exercise(sandbox_images, tmp_path):
+    env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data")}
+    run = subprocess.run(
+        [sys.executable, "-m", "stagecraft", "curriculum", "selftest", "--runs", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.startswith(EXERCISE)]
+    projects = len(list((EXERCISE_DIR / "solutions").iterdir())) + len(list((EXERCISE_DIR / "broken").iterdir()))
+    assert len(rows) == 2 * projects and all(row.endswith(" ok") for row in rows)
+    assert stagecraft_containers() == []

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from stagecraft.grading.worker import Worker
 from stagecraft.grading.queue import DatabaseQueue
+from stagecraft.grading.worker import Worker
 from stagecraft.submissions.services import create_submission
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, EXERCISE_DIR, make_settings, stagecraft_containers
@@ -49,6 +49,7 @@ async def test_an_interrupted_submission_is_graded_after_a_restart(tmp_path, san
 async def test_a_platform_fault_is_retried_and_does_not_count(tmp_path, users, app, client, monkeypatch):
     """An image that does not exist is a platform fault: infra_error after the retries, no attempt counted."""
     from stagecraft.progress.services import exercise_progress
+
     settings = app.state.settings
     exercise = app.state.curriculum.exercise(EXERCISE)
     data = zip_directory(next((EXERCISE_DIR / "solutions").iterdir()))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
 import httpx
+import pytest
 
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, EXERCISE_DIR, make_settings, stagecraft_containers

@@ -86,7 +86,7 @@ def test_a_symlink_in_a_zip_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("stagecraft.toml", MANIFEST)
         info = zipfile.ZipInfo("link")
-        info.external_attr = (0o120777 << 16)
+        info.external_attr = 0o120777 << 16
         archive.writestr(info, "/etc/passwd")
     with pytest.raises(ArchiveError, match="link or special file"):
         list_members(buffer.getvalue(), "zip")

@@ -84,11 +84,14 @@ async def test_post_routes(browser, alice_submission, persona):
 
 async def test_every_route_is_covered(app):
     covered = {r.split("?")[0] for r in [*GET_ROUTES, *POST_ROUTES]}
-    templates = {"/submissions/{sid}": "/submissions/{submission_id:int}",
-                 "/submissions/{sid}/events": "/submissions/{submission_id:int}/events",
-                 "/stages/1": "/stages/{number:int}", f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
-                 f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",
-                 "/static/app.css": "/static/{file_path:path}"}
+    templates = {
+        "/submissions/{sid}": "/submissions/{submission_id:int}",
+        "/submissions/{sid}/events": "/submissions/{submission_id:int}/events",
+        "/stages/1": "/stages/{number:int}",
+        f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
+        f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",
+        "/static/app.css": "/static/{file_path:path}",
+    }
     covered = {templates.get(r, r) for r in covered}
     routes = {route.path for route in app.routes}
     assert routes - covered == set(), "routes without an authorisation test"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,7 +42,7 @@ async def create_user(email: str, password: str, role: str = "learner") -> User:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
     if await User.exists().where(User.email == email):
         raise AccountError("An account with this email already exists.")
-    user = User(email=email, password_hash=_hasher.hash(password), role=role, created_at=datetime.now(timezone.utc))
+    user = User(email=email, password_hash=_hasher.hash(password), role=role, created_at=datetime.now(UTC))
     await user.save()
     return user
 

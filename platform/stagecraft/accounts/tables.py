@@ -1,4 +1,4 @@
-from piccolo.columns import Timestamptz, Varchar, Text
+from piccolo.columns import Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 ROLES = ("learner", "mentor", "author", "admin")

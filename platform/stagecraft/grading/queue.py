@@ -6,7 +6,7 @@ A later backend (SAQ) implements the same three calls; the worker does not care 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from stagecraft.db import write_transaction
@@ -42,13 +42,17 @@ class DatabaseQueue:
             )
             if row is None:
                 return None
-            claimed = await Submission.update(
-                {
-                    Submission.state: "running",
-                    Submission.attempts: row["attempts"] + 1,
-                    Submission.started_at: datetime.now(timezone.utc),
-                }
-            ).where((Submission.id == row["id"]) & (Submission.state == "queued")).returning(Submission.id)
+            claimed = (
+                await Submission.update(
+                    {
+                        Submission.state: "running",
+                        Submission.attempts: row["attempts"] + 1,
+                        Submission.started_at: datetime.now(UTC),
+                    }
+                )
+                .where((Submission.id == row["id"]) & (Submission.state == "queued"))
+                .returning(Submission.id)
+            )
         # Nothing got updated: another worker got there first.
         return row["id"] if claimed else None
 
@@ -62,7 +66,9 @@ class DatabaseQueue:
 
 async def requeue_interrupted() -> int:
     """At start-up: jobs left running by a stopped process go back to the queue (grading is idempotent)."""
-    rows = await Submission.update({Submission.state: "queued"}).where(Submission.state == "running").returning(
-        Submission.id
+    rows = (
+        await Submission.update({Submission.state: "queued"})
+        .where(Submission.state == "running")
+        .returning(Submission.id)
     )
     return len(rows)

@@ -7,7 +7,7 @@ import logging
 import random
 import shutil
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import msgspec
 
@@ -54,7 +54,7 @@ async def _finish(submission_id: int, outcome: GradeOutcome) -> None:
             Submission.max_score: outcome.max_score,
             Submission.app_log: outcome.app_log,
             Submission.operator_detail: outcome.detail[:10_000],
-            Submission.finished_at: datetime.now(timezone.utc),
+            Submission.finished_at: datetime.now(UTC),
         }
     ).where(Submission.id == submission_id)
 
@@ -84,11 +84,17 @@ class Worker:
         except Exception as exc:  # a platform fault: the operator gets the trace, the learner a plain word
             log.exception("grading submission %s failed", submission_id)
             outcome = GradeOutcome(
-                verdict="infra_error", message="The platform could not grade this submission.",
-                score=0.0, max_score=0.0, tests=[], detail=repr(exc),
+                verdict="infra_error",
+                message="The platform could not grade this submission.",
+                score=0.0,
+                max_score=0.0,
+                tests=[],
+                detail=repr(exc),
             )
         if outcome.verdict == "infra_error" and submission.attempts <= self.settings.grading_retries:
-            log.warning("submission %s: platform fault, retry %d: %s", submission_id, submission.attempts, outcome.detail)
+            log.warning(
+                "submission %s: platform fault, retry %d: %s", submission_id, submission.attempts, outcome.detail
+            )
             # Still "running" while we back off, so no other worker takes it early.
             await asyncio.sleep(min(30.0, 2.0**submission.attempts))
             await self.queue.enqueue(submission_id)
@@ -131,8 +137,13 @@ class Worker:
         recorder = asyncio.create_task(record())
         try:
             return await asyncio.to_thread(
-                grade_project, exercise, code_dir, manifest,
-                job_id=job_id, seed=random.randrange(2**31), on_event=on_event,
+                grade_project,
+                exercise,
+                code_dir,
+                manifest,
+                job_id=job_id,
+                seed=random.randrange(2**31),
+                on_event=on_event,
             )
         finally:
             loop.call_soon_threadsafe(events.put_nowait, None)

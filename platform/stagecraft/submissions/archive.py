@@ -187,7 +187,9 @@ def read_submission_manifest(project_dir: Path) -> SubmissionManifest:
         raise ArchiveError(f"stagecraft.toml: {exc}") from None
 
 
-def manifest_from_archive(data: bytes, kind: ArchiveKind, limits: ArchiveLimits = ArchiveLimits()) -> SubmissionManifest:
+def manifest_from_archive(
+    data: bytes, kind: ArchiveKind, limits: ArchiveLimits = ArchiveLimits()
+) -> SubmissionManifest:
     """Check the archive and read its manifest without writing anything to disk."""
     members = list_members(data, kind, limits)
     wanted = project_root(members) / "stagecraft.toml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from stagecraft.accounts.tables import User
@@ -66,7 +66,7 @@ async def create_submission(settings: Settings, user_id: int, exercise: Exercise
             archive_sha256=sha256,
             archive_name=Path(filename or "upload").name[:255],
             state="queued",
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(UTC),
         )
     ).returning(Submission.id)
     return rows[0]["id"]

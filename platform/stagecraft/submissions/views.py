@@ -8,17 +8,17 @@ from collections.abc import AsyncGenerator
 
 from litestar import Controller, Request, get, post
 from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
-from stagecraft.web.auth import SignedIn, Viewer
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.submissions.archive import ArchiveError
 from stagecraft.submissions.services import create_submission, submission_for, submissions_of, test_results
 from stagecraft.submissions.tables import Submission
+from stagecraft.web.auth import SignedIn
 from stagecraft.web.rendering import page, render_fragment
 
 HEARTBEAT_SECONDS = 15.0
@@ -63,8 +63,13 @@ class SubmissionController(Controller):
         except ArchiveError as exc:
             history = await submissions_of(user.id, exercise.slug, limit=10)
             return page(
-                "exercise.html", status_code=400, viewer=user, exercise=exercise,
-                stage=state.curriculum.stage(exercise.stage), history=history, error=str(exc),
+                "exercise.html",
+                status_code=400,
+                viewer=user,
+                exercise=exercise,
+                stage=state.curriculum.stage(exercise.stage),
+                history=history,
+                error=str(exc),
                 max_upload_mb=state.settings.max_upload_bytes // (1024 * 1024),
             )
         await state.queue.enqueue(submission_id)
@@ -73,8 +78,13 @@ class SubmissionController(Controller):
     @get("/submissions")
     async def mine(self, request: Request, user: SignedIn) -> Template:
         submissions = await submissions_of(user.id, limit=100)
-        return page("submissions.html", viewer=user, submissions=submissions, labels=LABELS,
-                    curriculum=request.app.state.curriculum)
+        return page(
+            "submissions.html",
+            viewer=user,
+            submissions=submissions,
+            labels=LABELS,
+            curriculum=request.app.state.curriculum,
+        )
 
     @get("/submissions/{submission_id:int}")
     async def detail(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Template:
@@ -85,7 +95,9 @@ class SubmissionController(Controller):
         return page("submission.html", viewer=user, exercise=exercise, **await _view_context(submission))
 
     @get("/submissions/{submission_id:int}/events")
-    async def events(self, request: Request, user: SignedIn, channels: NamedDependency[ChannelsPlugin], submission_id: FromPath[int]) -> ServerSentEvent:
+    async def events(
+        self, request: Request, user: SignedIn, channels: NamedDependency[ChannelsPlugin], submission_id: FromPath[int]
+    ) -> ServerSentEvent:
         if await submission_for(user, submission_id) is None:
             raise NotFoundException("There is no such submission.")
         return ServerSentEvent(_live_updates(request, channels, submission_id))

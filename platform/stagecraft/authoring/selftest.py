@@ -1,0 +1,98 @@
+"""Prove an exercise's grader right: its solutions pass, its broken variants fail what they name."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import tarfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from stagecraft.curriculum.loader import read_toml
+from stagecraft.curriculum.models import BrokenManifest, Exercise
+from stagecraft.grading.pipeline import grade_project
+from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
+
+
+class SelftestRow(msgspec.Struct, kw_only=True):
+    exercise: str
+    project: str  # "solutions/python", "broken/no-404"
+    expected: str  # "pass" or "fail: a, b"
+    run: int
+    verdict: str
+    failed_tests: list[str]
+    ok: bool
+    note: str = ""
+
+
+def pack_directory(path: Path) -> bytes:
+    """A tar.gz of a local project; links are kept as links, so the archive checks refuse them."""
+    skip = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache"}
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for item in sorted(path.rglob("*")):
+            relative = item.relative_to(path)
+            if not any(part in skip for part in relative.parts):
+                archive.add(item, arcname=str(relative), recursive=False)
+    return buffer.getvalue()
+
+
+def _projects(exercise: Exercise) -> Iterator[tuple[Path, list[str] | None]]:
+    """Each project to try, with the tests it must fail (None: it must pass)."""
+    for solution in exercise.solutions():
+        yield solution, None
+    for variant in exercise.broken_variants():
+        yield variant, sorted(read_toml(variant / "broken.toml", BrokenManifest).fails)
+
+
+def _judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple[bool, str]:
+    if must_fail is None:
+        return verdict == "passed", "" if verdict == "passed" else f"should pass; failed {', '.join(failed) or '-'}"
+    if verdict != "failed":
+        return False, f"should fail the named tests; the verdict was {verdict}"
+    if failed != must_fail:
+        return False, f"failed {', '.join(failed) or 'nothing'}; broken.toml names {', '.join(must_fail)}"
+    return True, ""
+
+
+def selftest_exercise(exercise: Exercise, work_dir: Path, runs: int = 1) -> Iterator[SelftestRow]:
+    for project, must_fail in _projects(exercise):
+        label = str(project.relative_to(exercise.path))
+        expected = "pass" if must_fail is None else f"fail: {', '.join(must_fail)}"
+        for run in range(1, runs + 1):
+            job_dir = work_dir / f"selftest-{uuid.uuid4().hex[:12]}"
+            try:
+                data = pack_directory(project)
+                extract_project(data, archive_kind(label, data), job_dir)
+                manifest = read_submission_manifest(job_dir)
+                outcome = grade_project(exercise, job_dir, manifest, job_id=job_dir.name, seed=random.randrange(2**31))
+            except ArchiveError as exc:
+                yield SelftestRow(
+                    exercise=exercise.slug,
+                    project=label,
+                    expected=expected,
+                    run=run,
+                    verdict="invalid",
+                    failed_tests=[],
+                    ok=False,
+                    note=str(exc),
+                )
+                break
+            finally:
+                shutil.rmtree(job_dir, ignore_errors=True)
+            failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
+            ok, note = _judge(outcome.verdict, failed, must_fail)
+            yield SelftestRow(
+                exercise=exercise.slug,
+                project=label,
+                expected=expected,
+                run=run,
+                verdict=outcome.verdict,
+                failed_tests=failed,
+                ok=ok,
+                note=note,
+            )
