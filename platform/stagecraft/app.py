@@ -14,7 +14,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
@@ -32,6 +31,7 @@ from stagecraft.submissions.views import SubmissionController, channel_name
 from stagecraft.web.auth import provide_user, provide_viewer
 from stagecraft.web.markdown import render_markdown
 from stagecraft.web.rendering import handle_http_exception, handle_server_error
+from stagecraft.web.sessions import RotatingSessionConfig
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).parent
@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             await close_database()
 
     session_store = FileStore(path=settings.data_dir / "sessions")
+    session_config = RotatingSessionConfig(store="sessions", httponly=True, samesite="lax")
     return Litestar(
         route_handlers=[
             healthz,
@@ -89,13 +90,13 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
         ],
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
-        middleware=[ServerSideSessionConfig(store="sessions", httponly=True, samesite="lax").middleware],
+        middleware=[session_config.middleware],
         stores={"sessions": session_store},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz"]),
         template_config=_template_config(),
         plugins=[channels],
         lifespan=[lifespan],
-        state=State({"settings": settings, "curriculum": curriculum, "queue": queue}),
+        state=State({"settings": settings, "curriculum": curriculum, "queue": queue, "session_config": session_config}),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         openapi_config=None,  # an HTML app: no schema routes to expose

@@ -31,7 +31,7 @@ class AccountController(Controller):
             user = await create_user(email, password)
         except AccountError as exc:
             return page("signup.html", status_code=400, viewer=None, error=str(exc), email=email)
-        sign_in(request, user)
+        await sign_in(request, user)
         return Redirect(path="/")
 
     @get("/login")
@@ -48,7 +48,7 @@ class AccountController(Controller):
             return page(
                 "login.html", status_code=400, viewer=None, error="Wrong email or password.", email=email, next=target
             )
-        sign_in(request, user)
+        await sign_in(request, user)
         return Redirect(path=target)
 
     @post("/logout")

@@ -8,6 +8,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from stagecraft.accounts.services import user_by_id
 from stagecraft.accounts.tables import User
+from stagecraft.web.sessions import rotate_session_id
 
 SESSION_USER_KEY = "user_id"
 
@@ -27,9 +28,9 @@ async def provide_user(request: Request) -> User:
     return user
 
 
-def sign_in(request: Request, user: User) -> None:
-    # A fresh session on login, so a session id planted before login is worthless.
-    request.clear_session()
+async def sign_in(request: Request, user: User) -> None:
+    # A fresh session id on login, so a session id planted before login is worthless.
+    await rotate_session_id(request, request.app.state.session_config)
     request.set_session({SESSION_USER_KEY: user.id})
 
 

@@ -1,0 +1,54 @@
+"""The command line's own behaviour (the grading commands are tested through Docker elsewhere)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from stagecraft.cli import main
+from stagecraft.settings import REPO_ROOT
+
+
+def run(tmp_path: Path, *args: str, input: str | None = None, **env: str):
+    runner = CliRunner()
+    return runner.invoke(main, list(args), input=input, env={"STAGECRAFT_DATA_DIR": str(tmp_path / "data"), **env})
+
+
+def test_user_create_makes_an_account_with_a_role(tmp_path: Path):
+    result = run(tmp_path, "user", "create", "mia@example.com", "--role", "mentor", input="mentor password\n" * 2)
+    assert result.exit_code == 0, result.output
+    assert "created mentor mia@example.com" in result.output
+
+    async def stored_role() -> str:
+        from stagecraft.accounts.tables import User
+        from stagecraft.db import close_database, open_database
+
+        await open_database(f"sqlite:///{tmp_path / 'data' / 'stagecraft.sqlite3'}")
+        try:
+            return (await User.objects().where(User.email == "mia@example.com").first()).role
+        finally:
+            await close_database()
+
+    assert asyncio.run(stored_role()) == "mentor"
+    again = run(tmp_path, "user", "create", "mia@example.com", "--password", "mentor password")
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_curriculum_check_names_the_file_and_field(tmp_path: Path):
+    ok = run(tmp_path, "curriculum", "check")
+    assert ok.exit_code == 0 and "curriculum ok: 10 stages" in ok.output
+    copy = tmp_path / "curriculum"
+    shutil.copytree(REPO_ROOT / "curriculum", copy)
+    manifest = next(copy.glob("stages/01-*/exercises/*/exercise.toml"))
+    manifest.write_text(manifest.read_text().replace("points = ", "points = -"))
+    bad = run(tmp_path, "curriculum", "check", STAGECRAFT_CURRICULUM_DIR=str(copy))
+    assert bad.exit_code == 1
+    assert f"{manifest.relative_to(tmp_path)}: Expected `int` >= 0 - at field `points`" in bad.output
+
+
+def test_a_bad_setting_stops_the_command_with_its_name(tmp_path: Path):
+    result = run(tmp_path, "curriculum", "check", STAGECRAFT_WORKERS="lots")
+    assert result.exit_code == 1 and "STAGECRAFT_WORKERS" in result.output
