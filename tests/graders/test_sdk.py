@@ -67,7 +67,7 @@ def test_events_follow_the_contract_in_order(sample_run: GraderRun) -> None:
     assert run.events[0]["seed"] == 5
     got = [
         (end["id"], end["status"], None if expected is None else end["message"])
-        for end, (_, _, expected) in zip(run.of("test_end"), SAMPLE_RESULTS)
+        for end, (_, _, expected) in zip(run.of("test_end"), SAMPLE_RESULTS, strict=True)
     ]
     assert got == SAMPLE_RESULTS
 
