@@ -6,8 +6,6 @@ import asyncio
 import json
 import logging
 import sys
-import tempfile
-import uuid
 from pathlib import Path
 
 import click
@@ -104,10 +102,9 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
 
     Exit code: 0 passed, 1 failed, 2 could not grade.
     """
-    from stagecraft.authoring.selftest import pack_directory
     from stagecraft.curriculum.loader import CurriculumError, load_curriculum
-    from stagecraft.grading.pipeline import grade_project
-    from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
+    from stagecraft.grading.local import grade_directory
+    from stagecraft.submissions.archive import ArchiveError
 
     try:
         settings = load_settings()
@@ -118,26 +115,13 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     if found is None:
         click.echo(f"error: no exercise named {exercise!r} (see `stagecraft curriculum check`)", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
-    with tempfile.TemporaryDirectory(dir=settings.jobs_dir) as job_dir:
-        try:
-            data = pack_directory(path)
-            extract_project(data, archive_kind(str(path), data), Path(job_dir) / "code")
-            manifest = read_submission_manifest(Path(job_dir) / "code")
-            if manifest.runtime not in found.manifest.runtimes:
-                raise ArchiveError(
-                    f"this exercise accepts {', '.join(found.manifest.runtimes)}, not {manifest.runtime}"
-                )
-        except ArchiveError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_CANNOT_GRADE)
-        outcome = grade_project(
-            found,
-            Path(job_dir) / "code",
-            manifest,
-            job_id=f"cli-{uuid.uuid4().hex[:12]}",
-            seed=int.from_bytes(uuid.uuid4().bytes[:4], "big") >> 1,
-            on_event=(lambda event: None) if as_json else _print_test,
+    try:
+        outcome = grade_directory(
+            found, path, settings.jobs_dir, on_event=(lambda event: None) if as_json else _print_test
         )
+    except ArchiveError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_GRADE)
     if as_json:
         result = {
             "status": outcome.verdict,

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import random
-import shutil
-import tarfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +9,8 @@ import msgspec
 
 from stagecraft.curriculum.loader import read_toml
 from stagecraft.curriculum.models import BrokenManifest, Exercise
-from stagecraft.grading.pipeline import grade_project
-from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
+from stagecraft.grading.local import grade_directory
+from stagecraft.submissions.archive import ArchiveError
 
 
 class SelftestRow(msgspec.Struct, kw_only=True):
@@ -27,18 +22,6 @@ class SelftestRow(msgspec.Struct, kw_only=True):
     failed_tests: list[str]
     ok: bool
     note: str = ""
-
-
-def pack_directory(path: Path) -> bytes:
-    """A tar.gz of a local project; links are kept as links, so the archive checks refuse them."""
-    skip = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache"}
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for item in sorted(path.rglob("*")):
-            relative = item.relative_to(path)
-            if not any(part in skip for part in relative.parts):
-                archive.add(item, arcname=str(relative), recursive=False)
-    return buffer.getvalue()
 
 
 def _projects(exercise: Exercise) -> Iterator[tuple[Path, list[str] | None]]:
@@ -64,12 +47,8 @@ def selftest_exercise(exercise: Exercise, work_dir: Path, runs: int = 1) -> Iter
         label = str(project.relative_to(exercise.path))
         expected = "pass" if must_fail is None else f"fail: {', '.join(must_fail)}"
         for run in range(1, runs + 1):
-            job_dir = work_dir / f"selftest-{uuid.uuid4().hex[:12]}"
             try:
-                data = pack_directory(project)
-                extract_project(data, archive_kind(label, data), job_dir)
-                manifest = read_submission_manifest(job_dir)
-                outcome = grade_project(exercise, job_dir, manifest, job_id=job_dir.name, seed=random.randrange(2**31))
+                outcome = grade_directory(exercise, project, work_dir)
             except ArchiveError as exc:
                 yield SelftestRow(
                     exercise=exercise.slug,
@@ -82,8 +61,6 @@ def selftest_exercise(exercise: Exercise, work_dir: Path, runs: int = 1) -> Iter
                     note=str(exc),
                 )
                 break
-            finally:
-                shutil.rmtree(job_dir, ignore_errors=True)
             failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
             ok, note = _judge(outcome.verdict, failed, must_fail)
             yield SelftestRow(

@@ -136,8 +136,8 @@ class _Job:
     def _create(self, images: dict[str, str]) -> None:
         spec, limits, client = self.spec, self.spec.limits, self.client
         assert client is not None
-        self.volume_name = f"stagecraft-{spec.job_id}-data"
-        client.volumes.create(name=self.volume_name, labels=_labels(spec.job_id, "data"))
+        volume = client.volumes.create(name=f"stagecraft-{spec.job_id}-data", labels=_labels(spec.job_id, "data"))
+        self.volume_name = volume.name
         # The job's network namespace (loopback only) belongs to a container that just sleeps,
         # so an app that exits at once cannot take it away before the grader joins it.
         net = self._add("net", images["net"], command=["sleep", "infinity"], network_mode="none")
