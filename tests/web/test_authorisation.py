@@ -25,6 +25,7 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/login": dict.fromkeys(PERSONAS, 200),
     "/stages/1": dict.fromkeys(PERSONAS, 200),
     f"/exercises/{EXERCISE}": dict.fromkeys(PERSONAS, 200),
+    f"/exercises/{EXERCISE}/starter/python": dict.fromkeys(PERSONAS, 200),
     "/submissions": {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200},
     "/submissions/{sid}": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
     "/submissions/{sid}/events": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
@@ -91,6 +92,7 @@ async def test_every_route_is_covered(app):
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",
         "/static/app.css": "/static/{file_path:path}",
+        f"/exercises/{EXERCISE}/starter/python": "/exercises/{slug:str}/starter/{runtime:str}",
     }
     covered = {templates.get(r, r) for r in covered}
     routes = {route.path for route in app.routes}

@@ -69,6 +69,14 @@ class Exercise(msgspec.Struct, kw_only=True):
         own = {k: v for k, v in msgspec.structs.asdict(self.manifest.limits).items() if v is not None}
         return msgspec.structs.replace(Limits(), **own)
 
+    def starter(self, runtime: str) -> Path | None:
+        """The starter folder for a runtime the exercise accepts, if it ships one."""
+        folder = self.path / "starter" / runtime
+        return folder if runtime in self.manifest.runtimes and folder.is_dir() else None
+
+    def starters(self) -> list[str]:
+        return [runtime for runtime in self.manifest.runtimes if self.starter(runtime)]
+
     def solutions(self) -> list[Path]:
         return sorted(p for p in (self.path / "solutions").glob("*") if p.is_dir())
 

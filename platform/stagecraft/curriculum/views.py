@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.accounts.tables import User
+from stagecraft.curriculum.packaging import zip_folder
 from stagecraft.web.auth import Viewer
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
 from stagecraft.submissions.services import submissions_of
@@ -24,7 +25,9 @@ class CurriculumController(Controller):
         curriculum = request.app.state.curriculum
         progress = await _progress_of(viewer)
         return page(
-            "home.html", viewer=viewer, stages=curriculum.stages,
+            "home.html",
+            viewer=viewer,
+            stages=curriculum.stages,
             stage_progress=curriculum_progress(curriculum, progress),
         )
 
@@ -35,6 +38,19 @@ class CurriculumController(Controller):
             raise NotFoundException(f"There is no stage {number}.")
         return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(viewer))
 
+    @get("/exercises/{slug:str}/starter/{runtime:str}")
+    async def starter(self, request: Request, slug: FromPath[str], runtime: FromPath[str]) -> Response[bytes]:
+        """The starter project for one runtime, as a zip (open to everyone, like the brief)."""
+        exercise = request.app.state.curriculum.exercise(slug)
+        folder = exercise.starter(runtime) if exercise else None
+        if folder is None:
+            raise NotFoundException("There is no such starter project.")
+        return Response(
+            content=zip_folder(folder),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{slug}-{runtime}-starter.zip"'},
+        )
+
     @get("/exercises/{slug:str}")
     async def exercise(self, request: Request, viewer: Viewer, slug: FromPath[str]) -> Template:
         exercise = request.app.state.curriculum.exercise(slug)
@@ -43,6 +59,11 @@ class CurriculumController(Controller):
         stage = request.app.state.curriculum.stage(exercise.stage)
         history = await submissions_of(viewer.id, exercise.slug, limit=10) if viewer else []
         return page(
-            "exercise.html", viewer=viewer, exercise=exercise, stage=stage, history=history, error="",
+            "exercise.html",
+            viewer=viewer,
+            exercise=exercise,
+            stage=stage,
+            history=history,
+            error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )

@@ -17,8 +17,11 @@ import hashlib
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import docker
@@ -26,8 +29,7 @@ import docker.errors
 import msgspec
 import requests
 
-from stagecraft.sandbox import SandboxError
-from stagecraft.sandbox import rootfs, wheelhouse
+from stagecraft.sandbox import SandboxError, rootfs, wheelhouse
 
 Log = Callable[[str], None]
 
@@ -90,31 +92,87 @@ def images_ready(repo_root: Path | None = None, client: docker.DockerClient | No
 
 
 def build_images(repo_root: Path, cache_dir: Path, *, log: Log) -> list[ImageReport]:
-    """Build every image whose tag is missing; skip the others. Raises SandboxError."""
+    """Build every image whose tag is missing; skip the others. Raises SandboxError.
+
+    The wheelhouses fill while debootstrap runs, and the images FROM base build side by side.
+    """
+    log = _prefixed_and_locked(log)
     client = connect(timeout=900)
     try:
-        reports = [_build_image(client, name, repo_root, cache_dir.resolve(), log=log) for name in IMAGES]
-        if any(report.status == "built" for report in reports):
-            _prune_leftovers(client, log=log)
+        tags = {name: image_tag(name, repo_root) for name in IMAGES}
+        missing = [name for name in IMAGES if not _has_image(client, tags[name])]
+        reports = {}
+        for name in IMAGES:
+            if name not in missing:
+                log(name, f"{tags[name]} is up to date")
+                reports[name] = ImageReport(name=name, tag=tags[name], status="skipped")
+        with ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
+            base = None
+            if "base" in missing:
+                base_dir, base_tag = repo_root / "sandboxes" / "base", tags["base"]
+
+                def build_base(line_log: Log) -> None:
+                    rootfs.build_base(client, base_dir, cache_dir.resolve(), base_tag, log=line_log)
+
+                base = pool.submit(_timed, "base", base_tag, build_base, log)
+            children = {
+                name: pool.submit(_build_child, client, name, repo_root, cache_dir.resolve(), tags, base, log)
+                for name in missing
+                if name != "base"
+            }
+            if base is not None:
+                reports["base"] = base.result()
+            reports.update((name, future.result()) for name, future in children.items())
+        if missing:
+            _prune_leftovers(client, log=partial(log, "build"))
     finally:
         client.close()
-    return reports
+    return [reports[name] for name in IMAGES]
 
 
-def _build_image(client: docker.DockerClient, name: str, repo_root: Path, cache_dir: Path, *, log: Log) -> ImageReport:
-    tag = image_tag(name, repo_root)
-    if _has_image(client, tag):
-        log(f"{name}: {tag} is up to date")
-        return ImageReport(name=name, tag=tag, status="skipped")
+def _build_child(
+    client: docker.DockerClient,
+    name: str,
+    repo_root: Path,
+    cache_dir: Path,
+    tags: dict[str, str],
+    base: Future[ImageReport] | None,
+    log: Callable[[str, str], None],
+) -> ImageReport:
+    """Prepare the build context of an image FROM base (at once), then build it once base exists."""
+    context = cache_dir / "images" / tags[name].replace("/", "-").replace(":", "-")
+
+    def build(line_log: Log) -> None:
+        try:
+            _prepare_context(name, repo_root, cache_dir, context, log=line_log)
+            if base is not None:
+                base.result()  # raises if the base failed: nothing to build FROM
+            args, labels = {"BASE": tags["base"]}, {"stagecraft.image": name}
+            _stream_build(client, context, tags[name], args, labels, log=line_log)
+        finally:
+            shutil.rmtree(context, ignore_errors=True)
+
+    return _timed(name, tags[name], build, log)
+
+
+def _timed(name: str, tag: str, build: Callable[[Log], None], log: Callable[[str, str], None]) -> ImageReport:
     started = time.monotonic()
-    log(f"{name}: building {tag}")
-    if name == "base":
-        rootfs.build_base(client, repo_root / "sandboxes" / "base", cache_dir, tag, log=log)
-    else:
-        _build_from_dockerfile(client, name, repo_root, cache_dir, tag, log=log)
+    log(name, f"building {tag}")
+    build(partial(log, name))
     seconds = round(time.monotonic() - started, 1)
-    log(f"{name}: built {tag} in {seconds} s")
+    log(name, f"built {tag} in {seconds} s")
     return ImageReport(name=name, tag=tag, status="built", seconds=seconds)
+
+
+def _prefixed_and_locked(log: Log) -> Callable[[str, str], None]:
+    """The builds run in threads: one line at a time, each saying which image it is about."""
+    lock = threading.Lock()
+
+    def log_line(name: str, line: str) -> None:
+        with lock:
+            log(f"{name}: {line}")
+
+    return log_line
 
 
 def connect(timeout: int = 60) -> docker.DockerClient:
@@ -127,10 +185,8 @@ def connect(timeout: int = 60) -> docker.DockerClient:
     return client
 
 
-def _build_from_dockerfile(
-    client: docker.DockerClient, name: str, repo_root: Path, cache_dir: Path, tag: str, *, log: Log
-) -> None:
-    context = cache_dir / "images" / tag.replace("/", "-").replace(":", "-")
+def _prepare_context(name: str, repo_root: Path, cache_dir: Path, context: Path, *, log: Log) -> None:
+    """The Dockerfile, the pins and a wheelhouse with every wheel the build installs."""
     shutil.rmtree(context, ignore_errors=True)
     shutil.copytree(repo_root / "sandboxes" / name, context)
     wheels = context / "wheels"
@@ -138,11 +194,6 @@ def _build_from_dockerfile(
     if name == "grader":
         extra = [str(wheelhouse.build_sdk_wheel(repo_root / "graders" / "sdk", wheels, log=log))]
     wheelhouse.download(context / "requirements.txt", wheels, cache_dir / "pip", extra=extra, log=log)
-    base = image_tag("base", repo_root)
-    try:
-        _stream_build(client, context, tag, {"BASE": base}, {"stagecraft.image": name}, log=log)
-    finally:
-        shutil.rmtree(context, ignore_errors=True)
 
 
 def _stream_build(

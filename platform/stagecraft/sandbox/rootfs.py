@@ -56,13 +56,13 @@ def _debootstrap(definition: Path, target: Path, debs: Path, *, log: Log) -> Non
         "debootstrap", f"--variant={variant}", f"--include={','.join(include)}",
         f"--cache-dir={debs}", suite, str(target), mirror,
     ]  # fmt: skip
-    log(f"base: debootstrap {suite} from {mirror}")
+    log(f"debootstrap {suite} from {mirror}")
     run_logged(cmd, log=log, what="debootstrap")
 
 
 def _import(client: docker.DockerClient, target: Path, tag: str, *, log: Log) -> None:
     repository, _, version = tag.rpartition(":")
-    log(f"base: importing {target} as {tag}")
+    log(f"importing {target} as {tag}")
     # Numeric owners: the rootfs's uids (10001 for the sandbox user) must not be remapped
     # through the build host's /etc/passwd.
     tar = subprocess.Popen(
@@ -72,9 +72,7 @@ def _import(client: docker.DockerClient, target: Path, tag: str, *, log: Log) ->
     )
     assert tar.stdout is not None and tar.stderr is not None
     try:
-        client.api.import_image_from_stream(
-            tar.stdout, repository=repository, tag=version, changes=_IMAGE_CHANGES
-        )
+        client.api.import_image_from_stream(tar.stdout, repository=repository, tag=version, changes=_IMAGE_CHANGES)
     except (docker.errors.DockerException, requests.RequestException) as exc:
         tar.kill()
         raise SandboxError(f"importing {tag} failed: {exc}") from exc

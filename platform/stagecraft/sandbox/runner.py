@@ -171,17 +171,12 @@ class _Job:
         return container
 
     def _wait_grader(self, deadline: float) -> int | None:
-        """The grader's exit code, or None if it outlives the deadline (stdout closed early)."""
+        """The grader's exit code, or None if it outlives the deadline after its stdout closed."""
         remaining = max(1.0, deadline - time.monotonic())
         try:
             return int(self.containers["grader"].wait(timeout=remaining)["StatusCode"])
         except requests.exceptions.ReadTimeout:
             return None
-        except requests.exceptions.ConnectionError as exc:
-            # urllib3 reports a read timeout on a streamed wait as a ConnectionError.
-            if "timed out" in str(exc):
-                return None
-            raise
 
     def _inspect_app(self) -> AppState:
         app = self.containers["app"]
@@ -288,4 +283,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, docker.errors.ImageNotFound):
         return f"image missing ({exc}): run `stagecraft images build`"
     return f"{type(exc).__name__}: {exc}"
-

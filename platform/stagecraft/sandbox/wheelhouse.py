@@ -32,9 +32,7 @@ PLATFORM_ARGS: tuple[str, ...] = (
 _SDK_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".*")
 
 
-def download(
-    requirements: Path, dest: Path, pip_cache: Path, *, extra: Sequence[str] = (), log: Log
-) -> None:
+def download(requirements: Path, dest: Path, pip_cache: Path, *, extra: Sequence[str] = (), log: Log) -> None:
     """Fill ``dest`` with wheels for ``requirements`` (and ``extra`` requirement specs or wheels)."""
     dest.mkdir(parents=True, exist_ok=True)
     cmd = [
