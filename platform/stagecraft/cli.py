@@ -39,12 +39,17 @@ def serve(host: str, port: int) -> None:
 
     from stagecraft.app import create_app
     from stagecraft.curriculum.loader import CurriculumError
+    from stagecraft.sandbox import SandboxError
     from stagecraft.sandbox.images import images_ready
 
     settings = _settings()
-    missing = images_ready(settings.repo_root)
-    if missing and settings.workers:
-        click.echo(f"warning: sandbox images missing ({', '.join(missing)}); run `stagecraft images build`", err=True)
+    if settings.workers:
+        try:
+            missing = images_ready(settings.repo_root)
+        except SandboxError as exc:
+            missing = [f"Docker engine unreachable: {exc}"]
+        if missing:
+            click.echo(f"warning: cannot grade yet ({', '.join(missing)}); run `stagecraft images build`", err=True)
     try:
         app = create_app(settings)
     except CurriculumError as exc:

@@ -51,10 +51,9 @@ def test_root(app):
 
 
 @pytest.fixture(scope="session")
-def built_images(request: pytest.FixtureRequest) -> list[str]:
+def built_images() -> list[str]:
     """Build the images once per run (unchanged ones are skipped); their tags."""
-    data_dir = os.environ.get("STAGECRAFT_DATA_DIR")
-    cache_dir = Path(data_dir) / "cache" if data_dir else request.config.cache.mkdir("sandbox-build")
+    cache_dir = Path(os.environ.get("STAGECRAFT_DATA_DIR") or REPO_ROOT / "data") / "cache"
     try:
         reports = build_images(REPO_ROOT, cache_dir, log=lambda line: None)
     except SandboxError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -11,7 +12,8 @@ import docker
 import msgspec
 import pytest
 
-from stagecraft.sandbox import JobSpec, Limits, run_job
+from stagecraft.sandbox import JobSpec, Limits, janitor, run_job
+from stagecraft.sandbox.images import image_tag
 from tests.sandbox.conftest import HELLO_APP, leftovers, write_tree
 
 pytestmark = pytest.mark.docker
@@ -40,9 +42,7 @@ def events_of(lines: list[str]) -> list[dict]:
     return [json.loads(line) for line in lines]
 
 
-def test_happy_path_streams_the_grader_events_and_removes_everything(
-    built_images, engine, hello_app, hello_suite
-):
+def test_happy_path_streams_the_grader_events_and_removes_everything(built_images, engine, hello_app, hello_suite):
     spec = msgspec.structs.replace(make_spec(hello_app, hello_suite), port=9123, seed=7)
     lines: list[str] = []
 
@@ -210,7 +210,11 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     assert mounts == {"/app": ("bind", False), "/data": ("volume", True)}
     assert {m["Destination"]: m["RW"] for m in grader["Mounts"] if m["Type"] == "bind"} == {"/suite": False}
     app_env = dict(item.split("=", 1) for item in app["Config"]["Env"])
-    assert {k: app_env[k] for k in ("PORT", "HOME", "DATA_DIR")} == {"PORT": "8000", "HOME": "/tmp", "DATA_DIR": "/data"}
+    assert {k: app_env[k] for k in ("PORT", "HOME", "DATA_DIR")} == {
+        "PORT": "8000",
+        "HOME": "/tmp",
+        "DATA_DIR": "/data",
+    }
     image_env = {"PATH", "LANG", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"}
     assert set(app_env) == {"PORT", "HOME", "DATA_DIR"} | image_env  # nothing from the host
     grader_env = dict(item.split("=", 1) for item in grader["Config"]["Env"])
@@ -257,10 +261,41 @@ def test_an_unknown_runtime_is_an_infra_error(hello_app, hello_suite):
     assert "cobol" in result.detail
 
 
-def test_an_unreachable_engine_is_an_infra_error(hello_app, hello_suite, tmp_path):
-    client = docker.DockerClient(base_url=f"unix://{tmp_path}/no-engine.sock", version="1.41")
+def test_an_unreachable_engine_is_an_infra_error(hello_app, hello_suite):
+    # Nothing listens on the loopback's discard port: the connection is refused at once.
+    client = docker.DockerClient(base_url="tcp://127.0.0.1:9", version="1.41", timeout=5)
+    try:
+        result = run_job(make_spec(hello_app, hello_suite), lambda line: None, client=client)
+    finally:
+        client.close()
 
-    result = run_job(make_spec(hello_app, hello_suite), lambda line: None, client=client)
+    assert (result.ending, result.app) == ("infra_error", None)
+    assert "ConnectionError" in result.detail
 
-    assert result.ending == "infra_error"
-    assert result.detail
+
+def test_the_janitor_removes_labelled_leftovers_and_nothing_else(built_images, engine):
+    job_id = f"test-{uuid.uuid4().hex[:10]}"
+    label = {"stagecraft.job": job_id}
+    engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=label)
+    leftover = engine.containers.create(
+        image_tag("base"), ["sleep", "infinity"], name=f"stagecraft-{job_id}-app", labels=label, network_mode="none"
+    )
+    leftover.start()
+    bystander = engine.volumes.create(name=f"not-stagecraft-{job_id}")
+    try:
+        removed = janitor()
+
+        assert removed >= 2
+        assert leftovers(engine, job_id) == []
+        assert engine.volumes.get(bystander.name)
+    finally:
+        bystander.remove()
+
+
+def test_ensure_docker_is_a_no_op_when_the_engine_answers():
+    script = Path(__file__).resolve().parents[2] / "scripts" / "ensure-docker"
+
+    done = subprocess.run([str(script)], capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert "answers" in done.stdout

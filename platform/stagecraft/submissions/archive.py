@@ -141,8 +141,10 @@ def _write_member(dest: Path, relative: PurePosixPath, content: bytes) -> None:
         folder = dest / parent
         if folder.is_symlink():
             raise ArchiveError(f"{parent} is not a folder")
-        folder.mkdir(mode=0o755, exist_ok=True)
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)  # readable by the sandbox's non-root user, whatever the umask
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    os.fchmod(fd, 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
 
@@ -167,6 +169,7 @@ def extract_project(data: bytes, kind: ArchiveKind, dest: Path, limits: ArchiveL
     members = list_members(data, kind, limits)
     root = project_root(members)
     dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o755)
     written = 0
     for path, content in _read_members(data, kind):
         written += len(content)
