@@ -64,6 +64,12 @@ class Exercise(msgspec.Struct, kw_only=True):
     def title(self) -> str:
         return self.manifest.title
 
+    @property
+    def brief_body(self) -> str:
+        """The brief without its leading `# Title` line: the page shows the title itself."""
+        first, _, rest = self.brief.lstrip().partition("\n")
+        return rest if first.startswith("# ") else self.brief
+
     def limits(self) -> Limits:
         """The platform defaults, tightened by the exercise's own limits."""
         own = {k: v for k, v in msgspec.structs.asdict(self.manifest.limits).items() if v is not None}
