@@ -37,6 +37,7 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     runtimes: Annotated[list[Runtime], msgspec.Meta(min_length=1)]
     grader: Slug
     review: bool = False
+    services: list[Literal["redis"]] = []  # sidecars joined to the job's network namespace
     limits: LimitsManifest = msgspec.field(default_factory=LimitsManifest)
 
 

@@ -109,6 +109,7 @@ def grade_project(
         suite_dir=exercise.suite_dir,
         limits=exercise.limits(),
         seed=seed,
+        services=tuple(exercise.manifest.services),
     )
     collected = _Collector(on_event)
     result = run_job(spec, collected)

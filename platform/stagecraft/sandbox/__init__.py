@@ -43,6 +43,7 @@ class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
     limits: Limits = Limits()
     seed: int = 0  # passed to the grader as STAGECRAFT_SEED for randomised test data
     port: int = 8000  # the app listens on $PORT inside the shared namespace
+    services: tuple[str, ...] = ()  # sidecars the exercise declares (e.g. "redis"), started before the app
 
 
 class AppState(msgspec.Struct, frozen=True, kw_only=True):
