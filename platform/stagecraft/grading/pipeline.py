@@ -73,6 +73,11 @@ def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, s
         return "timeout", "Grading took longer than the time limit; tests not finished by then count as failed."
     if result.ending == "output_limit":
         return "output_limit", "The grading run produced more output than allowed and was stopped."
+    if app is not None and app.log_truncated:
+        return "output_limit", (
+            "Your app wrote more output than allowed, so its log below was cut. "
+            "Printing in a loop slows your app down; log less."
+        )
     end = collected.end
     if any(t.status == "error" for t in collected.tests):
         # The SDK marks a test "error" only when the suite itself broke: the author must act.
