@@ -5,9 +5,9 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
-from stagecraft.submissions.tables import Submission, TestResult
+from stagecraft.submissions.tables import Submission, GradedTest
 
-TABLES = [User, Submission, TestResult]
+TABLES = [User, Submission, GradedTest]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

@@ -12,6 +12,14 @@ from tests.graders.helpers import HERE, RunningApp, start_project, stop
 collect_ignore = ["suites", "apps"]
 
 
+@pytest.fixture(scope="session")
+def realtime_app() -> Iterator[RunningApp]:
+    """apps/realtime: HTTP keep-alive, a WebSocket echo and event streams, on a free loopback port."""
+    running = start_project(HERE / "apps" / "realtime")
+    yield running
+    stop(running)
+
+
 @pytest.fixture
 def sample_app() -> Iterator[RunningApp]:
     running = start_project(HERE / "apps")

@@ -44,13 +44,15 @@ class RunningApp:
     process: subprocess.Popen[bytes]
 
 
-def start_project(project: Path, *, env: dict[str, str] | None = None, wait: bool = True) -> RunningApp:
+def start_project(
+    project: Path, *, env: dict[str, str] | None = None, wait: bool = True, port: int | None = None
+) -> RunningApp:
     """Start a project the way the sandbox does: its manifest's start command, PORT in the env."""
     manifest = tomllib.loads((project / "stagecraft.toml").read_text())
     command = shlex.split(manifest["start"])
     if command[0] == "python":
         command[0] = sys.executable
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         command,
         cwd=project,
@@ -101,8 +103,12 @@ def run_grader(
     seed: int | str = 1,
     startup_timeout: float = 5,
     env: dict[str, str] | None = None,
+    stdin: int | None = None,
 ) -> GraderRun:
-    """Run the real `stagecraft-grader` CLI; every stdout line must be a valid contract event."""
+    """Run the real `stagecraft-grader` CLI; every stdout line must be a contract event.
+
+    `control` requests (app control) are kept too; nobody answers them here.
+    """
     env = {
         **os.environ,
         "APP_HOST": "127.0.0.1",
@@ -112,10 +118,12 @@ def run_grader(
         **(env or {}),
     }
     done = subprocess.run(
-        [str(GRADER), str(suite)], env=env, capture_output=True, timeout=120, check=False
+        [str(GRADER), str(suite)], env=env, stdin=stdin, capture_output=True, timeout=120, check=False
     )
     events = []
     for line in done.stdout.decode("utf-8").splitlines():
-        assert parse_event(line) is not None, f"not a contract event: {line[:300]!r}"
-        events.append(json.loads(line))
+        event = json.loads(line)
+        if event.get("event") != "control":
+            assert parse_event(line) is not None, f"not a contract event: {line[:300]!r}"
+        events.append(event)
     return GraderRun(done.returncode, events, done.stderr.decode("utf-8", "replace"))

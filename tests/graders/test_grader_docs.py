@@ -28,7 +28,10 @@ def test_every_public_sdk_name_is_documented() -> None:
 
 
 def test_every_fixture_and_setting_is_documented() -> None:
-    names = ["app", "base_url", "seed", "rng", "APP_HOST", "APP_PORT", "STAGECRAFT_SEED", "STARTUP_TIMEOUT"]
+    names = [
+        "app", "base_url", "seed", "rng", "app_control", "app_data",
+        "APP_HOST", "APP_PORT", "STAGECRAFT_SEED", "STARTUP_TIMEOUT", "APP_DATA_DIR", "CONTROL_TIMEOUT",
+    ]
     assert [name for name in names if f"`{name}`" not in SDK_DOC] == []
 
 

@@ -18,7 +18,7 @@ from stagecraft.grading.queue import GradingQueue
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive
-from stagecraft.submissions.tables import Submission, TestResult
+from stagecraft.submissions.tables import Submission, GradedTest
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ Notify = Callable[[int], None]  # tells live viewers that submission N changed
 
 
 async def _record_test(submission_id: int, position: int, test: TestEnd) -> None:
-    await TestResult.insert(
-        TestResult(
+    await GradedTest.insert(
+        GradedTest(
             submission=submission_id,
             position=position,
             test_id=test.id[:100],
@@ -77,7 +77,7 @@ class Worker:
     async def grade(self, submission_id: int) -> None:
         submission = await Submission.objects().where(Submission.id == submission_id).first()
         # Grading is idempotent: a resumed job starts from a clean slate.
-        await TestResult.delete().where(TestResult.submission == submission_id)
+        await GradedTest.delete().where(GradedTest.submission == submission_id)
         self.notify(submission_id)
         try:
             outcome = await self._grade(submission)

@@ -11,7 +11,7 @@ from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, manifest_from_archive
-from stagecraft.submissions.tables import Submission, TestResult
+from stagecraft.submissions.tables import Submission, GradedTest
 
 REVIEWER_ROLES = frozenset({"mentor", "admin"})
 _SUFFIX = {"zip": ".zip", "tar.gz": ".tar.gz"}
@@ -84,8 +84,8 @@ async def submission_for(user: User, submission_id: int) -> Submission | None:
     return submission
 
 
-async def test_results(submission_id: int) -> list[TestResult]:
-    return await TestResult.objects().where(TestResult.submission == submission_id).order_by(TestResult.position)
+async def test_results(submission_id: int) -> list[GradedTest]:
+    return await GradedTest.objects().where(GradedTest.submission == submission_id).order_by(GradedTest.position)
 
 
 async def submissions_of(user_id: int, exercise: str | None = None, limit: int = 50) -> list[Submission]:

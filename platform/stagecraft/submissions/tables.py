@@ -23,7 +23,7 @@ class Submission(Table, tablename="submissions"):
     finished_at = Timestamptz(null=True, default=None)
 
 
-class TestResult(Table, tablename="test_results"):
+class GradedTest(Table, tablename="test_results"):
     submission = ForeignKey(Submission, on_delete=OnDelete.cascade, index=True)
     position = Integer()
     test_id = Varchar(length=100)

@@ -1,18 +1,38 @@
 """Stagecraft grader SDK: write a suite as pytest functions, run it with `stagecraft-grader`."""
 
-from .checks import CheckFailed, check, check_equal, fail
-from .client import AppClient, ExchangeError, Response
-from .metadata import hint, points, title
+from .appdata import AppData
+from .checkpoints import checkpoint
+from .checks import CheckFailed, ExchangeError, GraderError, check, check_equal, fail
+from .client import AppClient, Response
+from .concurrency import ConcurrentResult, run_concurrently
+from .control import AppControl, ControlAnswer
+from .metadata import deadline, hint, points, title
+from .sse import ServerSentEvent, SseStream
+from .tcp import TcpConnection
+from .websocket import WebSocket, WebSocketClosed
 
 __all__ = [
     "AppClient",
+    "AppControl",
+    "AppData",
     "CheckFailed",
+    "ConcurrentResult",
+    "ControlAnswer",
     "ExchangeError",
+    "GraderError",
     "Response",
+    "ServerSentEvent",
+    "SseStream",
+    "TcpConnection",
+    "WebSocket",
+    "WebSocketClosed",
     "check",
     "check_equal",
+    "checkpoint",
+    "deadline",
     "fail",
     "hint",
     "points",
+    "run_concurrently",
     "title",
 ]

@@ -19,6 +19,18 @@ class CheckFailed(AssertionError):
         self.hint = hint
 
 
+class ExchangeError(Exception):
+    """The app did not give a usable answer (refused, reset, timed out, not the protocol spoken)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class GraderError(Exception):
+    """The suite or the grading machinery went wrong, not the learner's app: the test is an error."""
+
+
 def show(value: Any) -> str:
     """Render a value the way a learner reads an API: JSON where possible, long values cut."""
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from . import fixtures
+from .control import ControlChannel
 from .events import EventStream
 from .plugin import SUITE_BROKEN, USAGE_ERROR, GraderPlugin
 from .settings import GraderSettings, SettingsError
@@ -41,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stagecraft-grader: suite folder {args.suite} does not exist", file=sys.stderr)
         return USAGE_ERROR
     events_fd = _take_stdout()
+    answers_fd = _take_stdin()
     try:
-        return _grade(args.suite.resolve(), settings, EventStream(events_fd))
+        return _grade(args.suite.resolve(), settings, EventStream(events_fd), answers_fd)
     except Exception:
         print("stagecraft-grader: internal error", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
@@ -57,11 +59,20 @@ def _take_stdout() -> int:
     return events_fd
 
 
-def _grade(suite: Path, settings: GraderSettings, events: EventStream) -> int:
+def _take_stdin() -> int | None:
+    """Keep the real stdin for app-control answers: pytest points fd 0 at /dev/null while testing."""
+    try:
+        return os.dup(0)
+    except OSError:
+        return None  # no stdin at all: app control will say it is unavailable
+
+
+def _grade(suite: Path, settings: GraderSettings, events: EventStream, answers_fd: int | None) -> int:
     # The root filesystem is read-only: no bytecode caches, no plugins we did not ask for.
     sys.dont_write_bytecode = True
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    plugin = GraderPlugin(settings, events)
+    control = ControlChannel(events, answers_fd, settings.control_timeout)
+    plugin = GraderPlugin(settings, events, control)
     with tempfile.TemporaryDirectory(prefix="stagecraft-grader-") as workdir:
         ini = Path(workdir) / "pytest.ini"
         ini.write_text(_INI)

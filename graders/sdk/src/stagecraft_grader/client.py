@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json as json_module
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
 from . import limits
-from .checks import CheckFailed, show
+from .checks import CheckFailed, ExchangeError, show
+from .sse import SseStream
+from .tcp import TcpConnection
 from .transcript import http_exchange
+from .websocket import WebSocket
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -21,14 +25,6 @@ _DEFAULT_HEADERS = {
     # Never ask for compression: a small gzip body can expand past any read limit.
     "Accept-Encoding": "identity",
 }
-
-
-class ExchangeError(Exception):
-    """The app did not give a usable HTTP response (refused, reset, timed out, not HTTP)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -66,11 +62,11 @@ class Response:
             raise CheckFailed(f"expected a JSON body, got {shown}") from None
 
 
-Recorder = Callable[[dict[str, Any]], None]
+Recorder = Callable[[Any], None]
 
 
 class AppClient:
-    """HTTP client bound to the app's base URL; each method returns a `Response`."""
+    """Client bound to the app's base URL: HTTP methods return a `Response`; WebSocket, SSE, raw TCP."""
 
     def __init__(
         self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, record: Recorder | None = None
@@ -85,6 +81,9 @@ class AppClient:
             follow_redirects=False,
             trust_env=False,  # never route through a proxy from the environment
         )
+        url = httpx.URL(self.base_url)
+        self.host, self.port = url.host, url.port or 80
+        self._connections: list[WebSocket | SseStream | TcpConnection] = []
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -138,7 +137,51 @@ class AppClient:
     def delete(self, path: str, **kwargs: Any) -> Response:
         return self.request("DELETE", path, **kwargs)
 
+    def websocket_connect(
+        self,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        subprotocols: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> WebSocket:
+        """Open a WebSocket to `path` (the handshake and every message land in the transcript)."""
+        ws = WebSocket.connect(
+            self.host,
+            self.port,
+            path,
+            headers=headers,
+            subprotocols=subprotocols,
+            timeout=timeout or self.timeout,
+            record=self._record,
+        )
+        self._connections.append(ws)
+        return ws
+
+    def stream_events(
+        self, path: str, *, headers: dict[str, str] | None = None, timeout: float | None = None
+    ) -> SseStream:
+        """GET `path` as a Server-Sent Events stream; read it with `next_event()`/`read_events()`."""
+        stream = SseStream.open(
+            self.host, self.port, path, headers=headers, timeout=timeout or self.timeout, record=self._record
+        )
+        self._connections.append(stream)
+        return stream
+
+    def tcp_connect(self, *, timeout: float | None = None) -> TcpConnection:
+        """Open a raw TCP connection to the app's port."""
+        connection = TcpConnection.connect(
+            self.host, self.port, timeout=timeout or self.timeout, record=self._record
+        )
+        self._connections.append(connection)
+        return connection
+
     def close(self) -> None:
+        for connection in self._connections:
+            if isinstance(connection, WebSocket):
+                connection.abort()
+            else:
+                connection.close()
         self._client.close()
 
     def __enter__(self) -> AppClient:

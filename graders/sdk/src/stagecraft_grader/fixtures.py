@@ -1,14 +1,18 @@
-"""Fixtures every suite gets: `app`, `base_url`, `seed` and `rng`."""
+"""Fixtures every suite gets: `app`, `base_url`, `seed`, `rng`, `app_control` and `app_data`."""
 
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
+from .appdata import AppData
+from .checks import GraderError
 from .client import AppClient
-from .plugin import EXCHANGES, SETTINGS, TEST_ID
+from .control import AppControl
+from .plugin import CONTROL, SETTINGS, TEST_ID, TRANSCRIPT
+from .transcript import Transcript
 
 
 @pytest.fixture
@@ -19,10 +23,9 @@ def base_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, base_url: str) -> Iterator[AppClient]:
-    """An HTTP client bound to the app; every exchange lands in this test's transcript."""
+    """A client bound to the app; every exchange lands in this test's transcript."""
     settings = request.config.stash[SETTINGS]
-    exchanges = request.node.stash.setdefault(EXCHANGES, [])
-    with AppClient(base_url, timeout=settings.request_timeout, record=exchanges.append) as client:
+    with AppClient(base_url, timeout=settings.request_timeout, record=_transcript(request).record) as client:
         yield client
 
 
@@ -37,3 +40,23 @@ def rng(request: pytest.FixtureRequest, seed: int) -> random.Random:
     """A random generator seeded from the run's seed and this test's id."""
     test_id = request.node.stash.get(TEST_ID, request.node.name)
     return random.Random(f"{seed}:{test_id}")
+
+
+@pytest.fixture
+def app_control(request: pytest.FixtureRequest) -> AppControl:
+    """Stop, start, restart or signal the app through the worker (see "App control")."""
+    settings = request.config.stash[SETTINGS]
+    return AppControl(request.config.stash[CONTROL], settings, _transcript(request).record)
+
+
+@pytest.fixture
+def app_data(request: pytest.FixtureRequest) -> AppData:
+    """The app's /data volume, read-only (APP_DATA_DIR, default /appdata)."""
+    root = request.config.stash[SETTINGS].app_data_dir
+    if not root.is_dir():
+        raise GraderError(f"the app's data volume is not mounted at {root} (APP_DATA_DIR)")
+    return AppData(root)
+
+
+def _transcript(request: pytest.FixtureRequest) -> Transcript:
+    return request.node.stash.setdefault(TRANSCRIPT, Transcript())

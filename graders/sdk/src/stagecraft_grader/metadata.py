@@ -1,10 +1,11 @@
-"""Decorators that give a test its title, points and hint, and the reading side for the plugin."""
+"""Decorators that give a test its title, points, hint and deadline, and the reading side for the plugin."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +19,7 @@ class TestMeta:
     title: str = ""
     points: float = 1.0
     hint: str = ""
+    deadline: float | None = None
 
 
 def title(text: str) -> Callable[[F], F]:
@@ -41,6 +43,15 @@ def hint(text: str) -> Callable[[F], F]:
     if not isinstance(text, str) or not text.strip():
         raise TypeError("@hint needs a non-empty string")
     return _set(hint=text.strip())
+
+
+def deadline(seconds: float) -> Callable[[F], F]:
+    """Fail the test with "this test took longer than N s" once its body has run that long."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError("@deadline needs a number of seconds")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError("@deadline needs a positive, finite number of seconds")
+    return _set(deadline=float(seconds))
 
 
 def read_meta(function: Callable[..., Any]) -> TestMeta:

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .checks import CheckFailed
-from .client import DEFAULT_TIMEOUT, ExchangeError, describe_http_error
+from .checks import CheckFailed, ExchangeError, GraderError
+from .client import DEFAULT_TIMEOUT, describe_http_error
+from .deadlines import DeadlineExceeded
 
 GRADER_FAULT = (
     "the grader could not run this test; this is a problem with the grader, not with your code"
@@ -54,6 +55,11 @@ def _judge_call(nodeid: str, phase: Phase) -> Verdict:
     if phase.report.passed:
         return Verdict("passed")
     exc = phase.excinfo.value if phase.excinfo else None
+    if isinstance(exc, GraderError):
+        _log_traceback(nodeid, phase)
+        return Verdict("error", GRADER_FAULT)
+    if isinstance(exc, DeadlineExceeded):
+        return Verdict("failed", exc.message)
     if isinstance(exc, CheckFailed):
         return Verdict("failed", exc.message, exc.expected, exc.hint)
     if isinstance(exc, ExchangeError):

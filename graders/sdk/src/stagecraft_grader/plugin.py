@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Generator
+from typing import Any
 
 import pytest
 
-from . import limits
+from . import checkpoints, limits
+from .control import ControlChannel
+from .deadlines import time_limit
 from .events import CONTRACT_VERSION, EventStream
 from .metadata import read_meta
-from .outcome import Phase, judge
+from .outcome import GRADER_FAULT, Phase, Verdict, judge
 from .settings import GraderSettings
 from .startup import did_not_start_message, wait_for_port
-from .transcript import omitted_exchanges
+from .transcript import Transcript
 
 SETTINGS = pytest.StashKey[GraderSettings]()
-EXCHANGES = pytest.StashKey[list[dict[str, Any]]]()
+CONTROL = pytest.StashKey[ControlChannel]()
+TRANSCRIPT = pytest.StashKey[Transcript]()
 TEST_ID = pytest.StashKey[str]()
 _PHASES = pytest.StashKey[list[Phase]]()
+_PROGRESS = pytest.StashKey[checkpoints.Progress]()
 
 # Exit codes of `stagecraft-grader`: anything but GRADED means "do not trust this run".
 GRADED = 0
@@ -36,12 +41,14 @@ class TestInfo:
     title: str
     max_score: float
     hint: str
+    deadline: float | None
 
 
 class GraderPlugin:
-    def __init__(self, settings: GraderSettings, events: EventStream) -> None:
+    def __init__(self, settings: GraderSettings, events: EventStream, control: ControlChannel) -> None:
         self.settings = settings
         self.events = events
+        self.control = control
         self.tests: dict[str, TestInfo] = {}
         self.problems: list[str] = []
         self.started = False
@@ -59,6 +66,7 @@ class GraderPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[SETTINGS] = self.settings
+        config.stash[CONTROL] = self.control
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -109,10 +117,19 @@ class GraderPlugin:
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
         info = self.tests[item.stash[TEST_ID]]
         item.stash[_PHASES] = []
-        item.stash[EXCHANGES] = []
+        item.stash[TRANSCRIPT] = Transcript()
+        item.stash[_PROGRESS] = checkpoints.begin_test(info.max_score)
         self.events.emit("test_start", id=info.id, title=info.title)
-        yield
+        try:
+            yield
+        finally:
+            checkpoints.end_test()
         self._emit_test_end(item, info)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        with time_limit(self.tests[item.stash[TEST_ID]].deadline):
+            yield
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
@@ -137,10 +154,10 @@ class GraderPlugin:
         )
 
     def _emit_test_end(self, item: pytest.Item, info: TestInfo) -> None:
-        verdict = judge(item.nodeid, item.stash[_PHASES])
+        verdict, score = _score(item.nodeid, judge(item.nodeid, item.stash[_PHASES]), item.stash[_PROGRESS], info)
+        self.score += score
         if verdict.status == "passed":
             self.passed += 1
-            self.score += info.max_score
         elif verdict.status in ("failed", "error"):
             self.failed += 1
             self.errored += verdict.status == "error"
@@ -150,13 +167,13 @@ class GraderPlugin:
             id=info.id,
             title=info.title,
             status=verdict.status,
-            score=info.max_score if verdict.status == "passed" else 0.0,
+            score=round(score, 6),
             max_score=info.max_score,
             message=limits.cap(verdict.message, limits.MESSAGE_LIMIT),
             expected=limits.cap(verdict.expected, limits.MESSAGE_LIMIT),
             hint=limits.cap(hint, limits.MESSAGE_LIMIT),
             duration=round(verdict.duration, 4),
-            transcript=_transcript(item.stash[EXCHANGES]),
+            transcript=item.stash[TRANSCRIPT].render(),
         )
 
     def _describe(self, item: pytest.Item) -> TestInfo | None:
@@ -176,14 +193,30 @@ class GraderPlugin:
             title=limits.cap(test_title, limits.TITLE_LIMIT),
             max_score=meta.points,
             hint=meta.hint,
+            deadline=meta.deadline,
         )
 
     def _max_score(self) -> float:
         return round(sum(t.max_score for t in self.tests.values()), 6)
 
 
-def _transcript(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if len(exchanges) <= limits.EXCHANGE_LIMIT:
-        return exchanges
-    kept = exchanges[: limits.EXCHANGE_LIMIT - 1]
-    return [*kept, omitted_exchanges(len(exchanges) - len(kept))]
+def _score(
+    nodeid: str, verdict: Verdict, progress: checkpoints.Progress, info: TestInfo
+) -> tuple[Verdict, float]:
+    """A passed test scores all its points; a failed one those of the checkpoints it reached."""
+    if progress.never_entered:
+        names = ", ".join(repr(name) for name in progress.never_entered)
+        print(
+            f"stagecraft-grader: {nodeid}: checkpoint {names} was never entered; "
+            "write `with checkpoint(...):`",
+            file=sys.stderr,
+        )
+        return Verdict("error", GRADER_FAULT, duration=verdict.duration), 0.0
+    if verdict.status == "passed":
+        return verdict, info.max_score
+    if verdict.status != "failed":
+        return verdict, 0.0
+    if progress.failed_at:
+        message = f'checkpoint "{progress.failed_at}" failed: {verdict.message}'
+        verdict = Verdict("failed", message, verdict.expected, verdict.hint, verdict.duration)
+    return verdict, min(progress.points, info.max_score)

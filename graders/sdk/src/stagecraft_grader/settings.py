@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
+from pathlib import Path
 
 from .client import DEFAULT_TIMEOUT
 
@@ -21,6 +22,8 @@ class GraderSettings:
     seed: int = 0
     startup_timeout: float = 10.0
     request_timeout: float = DEFAULT_TIMEOUT
+    app_data_dir: Path = Path("/appdata")  # the app's /data volume, mounted read-only
+    control_timeout: float = 30.0  # how long the worker may take to answer, on top of the action's timeout
 
     @property
     def base_url(self) -> str:
@@ -39,6 +42,8 @@ class GraderSettings:
             app_port=port,
             seed=seed,
             startup_timeout=_seconds(env, "STARTUP_TIMEOUT", 10.0),
+            app_data_dir=Path(env.get("APP_DATA_DIR", "").strip() or "/appdata"),
+            control_timeout=_seconds(env, "CONTROL_TIMEOUT", 30.0),
         )
 
 

@@ -1,9 +1,15 @@
-"""Transcript entries: one HTTP exchange as the event contract shows it, with a runnable curl line."""
+"""Transcript entries: what a test sent the app and what came back, as the event contract shows it.
+
+Every kind fits the contract's `Exchange`: `request` is what the grader sent, `response` what the
+app sent. Kinds other than "http" have no HTTP status where there is none: `status` is then 0.
+"""
 
 from __future__ import annotations
 
 import shlex
-from typing import Any, Iterable
+import threading
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from . import limits
 
@@ -74,6 +80,79 @@ def http_exchange(
             "truncated": cut or response_cut,
         }
     return exchange
+
+
+def request_part(
+    method: str, url: str, body: bytes | str = b"", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "method": limits.cap(method, limits.TITLE_LIMIT),
+        "url": limits.cap(url, limits.URL_LIMIT),
+        "headers": headers or {},
+        "body": _shown(body)[0],
+    }
+
+
+def response_part(
+    status: int, body: bytes | str = b"", headers: dict[str, str] | None = None, cut: bool = False
+) -> dict[str, Any]:
+    shown, was_cut = _shown(body)
+    return {"status": status, "headers": headers or {}, "body": shown, "truncated": was_cut or cut}
+
+
+def exchange(
+    kind: str,
+    *,
+    request: dict[str, Any] | None = None,
+    response: dict[str, Any] | None = None,
+    error: str = "",
+    curl: str = "",
+) -> dict[str, Any]:
+    """An exchange of any kind; build its parts with `request_part` and `response_part`."""
+    return {
+        "kind": kind,
+        "curl": limits.cap(curl, limits.CURL_LIMIT),
+        "request": request,
+        "response": response,
+        "error": limits.cap(error, limits.MESSAGE_LIMIT),
+    }
+
+
+def _shown(body: bytes | str) -> tuple[str, bool]:
+    if isinstance(body, str):
+        body = body.encode("utf-8", "replace")
+    return limits.decode_body(body)
+
+
+class LiveExchange(Protocol):
+    """An exchange still going on (a stream, a TCP turn): rendered when the test ends."""
+
+    def to_exchange(self) -> dict[str, Any]: ...
+
+
+class Transcript:
+    """One test's exchanges; at most EXCHANGE_LIMIT are kept, so a chatty app cannot flood memory."""
+
+    def __init__(self) -> None:
+        self._entries: list[dict[str, Any] | LiveExchange] = []
+        self._dropped = 0
+        self._lock = threading.Lock()  # concurrent clients record from several threads
+
+    def record(self, entry: dict[str, Any] | LiveExchange) -> None:
+        with self._lock:
+            if len(self._entries) < limits.EXCHANGE_LIMIT:
+                self._entries.append(entry)
+            else:
+                self._dropped += 1
+
+    def render(self) -> list[dict[str, Any]]:
+        with self._lock:
+            entries, dropped = list(self._entries), self._dropped
+        shown = [entry if isinstance(entry, dict) else entry.to_exchange() for entry in entries]
+        if not dropped:
+            return shown
+        kept = shown[: limits.EXCHANGE_LIMIT - 1]
+        return [*kept, omitted_exchanges(len(shown) - len(kept) + dropped)]
 
 
 def omitted_exchanges(count: int) -> dict[str, Any]:
