@@ -57,14 +57,22 @@ def test_changing_the_base_definition_changes_every_tag(repo):
     assert all(after[name] != before[name] for name in IMAGES)
 
 
-def test_changing_the_python_pins_changes_only_the_python_tag(repo):
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("python", "sandboxes/python/requirements.txt"),
+        ("node", "sandboxes/node/package-lock.json"),
+        ("node", "sandboxes/node/debian-packages.txt"),
+        ("redis", "sandboxes/redis/Dockerfile"),
+    ],
+)
+def test_changing_an_image_definition_changes_only_that_tag(repo, name, path):
     before = tags(repo)
-    requirements = repo / "sandboxes" / "python" / "requirements.txt"
 
-    edit(requirements, requirements.read_text().replace("flask==", "flask>="))
+    edit(repo / path, (repo / path).read_text() + "\n")
 
     after = tags(repo)
-    assert [name for name in IMAGES if after[name] != before[name]] == ["python"]
+    assert [image for image in IMAGES if after[image] != before[image]] == [name]
 
 
 def test_changing_the_grader_sdk_changes_only_the_grader_tag(repo):
@@ -91,6 +99,11 @@ def test_build_leftovers_do_not_change_the_grader_tag(repo):
     assert not any("egg-info" in str(path) for path in image_inputs("grader", repo))
 
 
+def test_the_runtimes_and_the_redis_sidecar_are_images(repo):
+    assert {"python", "node", "redis"} <= set(IMAGES)
+    assert image_tag("redis", repo).startswith("stagecraft/redis:")
+
+
 def test_an_unknown_image_is_an_error(repo):
-    with pytest.raises(SandboxError, match="unknown image 'node'"):
-        image_tag("node", repo)
+    with pytest.raises(SandboxError, match="unknown image 'ruby'"):
+        image_tag("ruby", repo)

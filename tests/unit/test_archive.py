@@ -14,7 +14,7 @@ from stagecraft.submissions.archive import (
     archive_kind,
     extract_project,
     list_members,
-    manifest_from_archive,
+    read_submission_manifest,
 )
 from tests.helpers import zip_files
 
@@ -38,8 +38,8 @@ def tar_member(archive: tarfile.TarFile, name: str, content: bytes = b"", **attr
 
 def test_a_good_zip_is_extracted_with_its_manifest(tmp_path: Path):
     data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "print('hi')", "pkg/mod.py": "x = 1"})
-    assert manifest_from_archive(data, "zip").start == "python app.py"
     extract_project(data, "zip", tmp_path / "code")
+    assert read_submission_manifest(tmp_path / "code").start == "python app.py"
     assert (tmp_path / "code" / "pkg" / "mod.py").read_text() == "x = 1"
 
 
@@ -116,13 +116,15 @@ def test_too_many_files_and_too_many_bytes_are_refused():
         list_members(big, "zip", ArchiveLimits(max_total_bytes=1024))
 
 
-def test_a_missing_or_wrong_manifest_is_explained():
+def test_a_missing_or_wrong_manifest_is_explained(tmp_path: Path):
     with pytest.raises(ArchiveError, match="no stagecraft.toml"):
-        manifest_from_archive(zip_files({"app.py": "x", "other/app.py": "y"}), "zip")
+        extract_project(zip_files({"app.py": "x", "other/app.py": "y"}), "zip", tmp_path / "a")
+    extract_project(zip_files({"stagecraft.toml": 'runtime = "cobol"\nstart = "x"'}), "zip", tmp_path / "b")
     with pytest.raises(ArchiveError, match="runtime"):
-        manifest_from_archive(zip_files({"stagecraft.toml": 'runtime = "cobol"\nstart = "x"'}), "zip")
+        read_submission_manifest(tmp_path / "b")
+    extract_project(zip_files({"stagecraft.toml": 'runtime = "python"'}), "zip", tmp_path / "c")
     with pytest.raises(ArchiveError, match="start"):
-        manifest_from_archive(zip_files({"stagecraft.toml": 'runtime = "python"'}), "zip")
+        read_submission_manifest(tmp_path / "c")
 
 
 def test_a_damaged_archive_is_refused():
@@ -141,3 +143,18 @@ def test_extraction_never_follows_a_planted_link(tmp_path: Path):
     with pytest.raises(OSError):
         extract_project(zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "zip", code)
     assert not (outside / "app.py").exists()
+
+
+def test_declared_packages_the_runtime_lacks_are_listed(tmp_path: Path):
+    from stagecraft.curriculum.loader import load_curriculum
+    from stagecraft.settings import REPO_ROOT
+    from stagecraft.submissions.archive import check_project
+
+    exercise = load_curriculum(REPO_ROOT / "curriculum", REPO_ROOT / "graders").exercise("http-basics")
+    files = {"stagecraft.toml": MANIFEST, "app.py": "x", "requirements.txt": "flask>=3\nleftpad-nonexistent==1.0\n"}
+    extract_project(zip_files(files), "zip", tmp_path / "code")
+    with pytest.raises(ArchiveError, match="does not offer: leftpad-nonexistent") as refused:
+        check_project(exercise, tmp_path / "code")
+    assert "flask" not in str(refused.value)
+    (tmp_path / "code" / "requirements.txt").write_text("Flask\n# a comment\n")
+    assert check_project(exercise, tmp_path / "code").runtime == "python"

@@ -13,7 +13,7 @@ from pathlib import Path
 from stagecraft.curriculum.models import Exercise
 from stagecraft.grading.events import GraderEvent
 from stagecraft.grading.pipeline import GradeOutcome, grade_project
-from stagecraft.submissions.archive import ArchiveError, archive_kind, extract_project, read_submission_manifest
+from stagecraft.submissions.archive import archive_kind, check_project, extract_project
 
 _SKIP = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache", ".mypy_cache"}
 

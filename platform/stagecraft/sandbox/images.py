@@ -1,14 +1,17 @@
-"""The sandbox images: their content-hash tags and their (offline) build.
+"""The sandbox images: their content-hash tags and their (offline where possible) build.
 
-Three images, all from local material because no registry is reachable:
+All from local material, because no registry is reachable:
 
 * ``base``: a Debian root filesystem from debootstrap, imported with ``docker import``;
-* ``python``: the learner runtime, a venv at /opt/runtime filled from a host wheelhouse;
-* ``grader``: a venv at /opt/grader with the grader SDK (``graders/sdk``) and its dependencies.
+* ``python``: the Python learner runtime, a venv at /opt/runtime filled from a host wheelhouse;
+* ``node``: the Node learner runtime, Debian's nodejs and node-* packages plus pure-JavaScript
+  npm packages installed on the host (``npm ci --ignore-scripts``) and copied in;
+* ``grader``: a venv at /opt/grader with the grader SDK (``graders/sdk``) and its dependencies;
+* ``redis``: the redis service sidecar, Debian's redis-server.
 
 A tag is ``stagecraft/<name>:<hash>`` where the hash covers everything that goes into the
-image (definition files, pins, SDK sources, the parent's tag), so an unchanged image is never
-rebuilt and a changed one never reused. Computing a tag reads files only (no Docker call).
+image (definition files, pins, lock files, SDK sources, the parent's tag), so an unchanged image
+is never rebuilt and a changed one never reused. Computing a tag reads files only (no Docker call).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import hashlib
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -33,12 +37,17 @@ from stagecraft.sandbox import SandboxError, rootfs, wheelhouse
 
 Log = Callable[[str], None]
 
-RUNTIMES = ("python",)
-IMAGES = ("base", *RUNTIMES, "grader")  # in build order: every image is FROM base
+RUNTIMES = ("python", "node")
+SERVICES = ("redis",)  # sidecars an exercise can declare
+IMAGES = ("base", *RUNTIMES, "grader", *SERVICES)  # base first: every other image is FROM base
 REPOSITORY = "stagecraft"
 # Bump when the build steps in this package change in a way the hashed files don't show.
 _RECIPE = "1"
-_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist"}
+# These builds install Debian packages with apt-get, which needs the Debian mirror, so they run
+# with the host's network. Only image builds: a sandbox container never gets a network.
+_NETWORKED_BUILDS = frozenset({"node", "redis"})
+# Never inputs: caches, build output, and a node_modules left by running npm in sandboxes/node/.
+_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", "node_modules"}
 
 
 class ImageReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,7 +77,7 @@ def image_inputs(name: str, repo_root: Path) -> list[Path]:
 
 
 def image_tag(name: str, repo_root: Path | None = None) -> str:
-    """The current tag of image ``name`` ("base", "python", "grader"), from file contents only."""
+    """The current tag of image ``name`` (one of ``IMAGES``), from file contents only."""
     root = (repo_root or default_repo_root()).resolve()
     parent = image_tag("base", root) if name != "base" else ""
     files = image_inputs(name, root)
@@ -140,17 +149,21 @@ def _build_child(
     log: Callable[[str, str], None],
 ) -> ImageReport:
     """Prepare the build context of an image FROM base (at once), then build it once base exists."""
-    context = cache_dir / "images" / tags[name].replace("/", "-").replace(":", "-")
 
     def build(line_log: Log) -> None:
+        # A private folder: another build from the same checkout may be preparing the same tag.
+        (cache_dir / "images").mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=cache_dir / "images"))
         try:
+            context = scratch / "context"
             _prepare_context(name, repo_root, cache_dir, context, log=line_log)
             if base is not None:
                 base.result()  # raises if the base failed: nothing to build FROM
             args, labels = {"BASE": tags["base"]}, {"stagecraft.image": name}
-            _stream_build(client, context, tags[name], args, labels, log=line_log)
+            network = "host" if name in _NETWORKED_BUILDS else "none"
+            _stream_build(client, context, tags[name], args, labels, network=network, log=line_log)
         finally:
-            shutil.rmtree(context, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
 
     return _timed(name, tags[name], build, log)
 
@@ -186,9 +199,16 @@ def connect(timeout: int = 60) -> docker.DockerClient:
 
 
 def _prepare_context(name: str, repo_root: Path, cache_dir: Path, context: Path, *, log: Log) -> None:
-    """The Dockerfile, the pins and a wheelhouse with every wheel the build installs."""
-    shutil.rmtree(context, ignore_errors=True)
-    shutil.copytree(repo_root / "sandboxes" / name, context)
+    """The image's folder plus what its build installs offline: wheels, or npm packages."""
+    folder = repo_root / "sandboxes" / name
+    for path in _tree_files(folder):  # exactly the files the tag hashes
+        target = context / path.relative_to(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    if name == "node":
+        wheelhouse.install_node_modules(context, cache_dir / "npm", log=log)
+    if not (context / "requirements.txt").is_file():
+        return
     wheels = context / "wheels"
     extra: list[str] = []
     if name == "grader":
@@ -203,6 +223,7 @@ def _stream_build(
     buildargs: dict[str, str],
     labels: dict[str, str],
     *,
+    network: str,
     log: Log,
 ) -> None:
     # The low-level call streams the build log as it happens; images.build() returns it at the end.
@@ -212,7 +233,7 @@ def _stream_build(
             tag=tag,
             buildargs=buildargs,
             labels=labels,
-            network_mode="none",  # builds are offline: everything comes from the context
+            network_mode=network,  # "none" unless apt-get must reach the mirror (_NETWORKED_BUILDS)
             rm=True,
             forcerm=True,
             pull=False,

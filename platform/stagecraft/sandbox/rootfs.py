@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -33,9 +34,10 @@ def build_base(client: docker.DockerClient, base_dir: Path, cache_dir: Path, tag
         raise SandboxError("building the base image runs debootstrap, which needs root")
     if shutil.which("debootstrap") is None:
         raise SandboxError("debootstrap is not installed: run scripts/ensure-docker (as root)")
-    target = cache_dir / "rootfs" / tag.rsplit(":", 1)[-1]
-    shutil.rmtree(target, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    (cache_dir / "rootfs").mkdir(parents=True, exist_ok=True)
+    # A private folder: another build from the same checkout may be bootstrapping the same tag.
+    target = Path(tempfile.mkdtemp(prefix=tag.rsplit(":", 1)[-1] + "-", dir=cache_dir / "rootfs"))
+    target.chmod(0o755)  # it becomes the image's "/", which every user must be able to enter
     try:
         _debootstrap(base_dir / "base.toml", target, cache_dir / "debs", log=log)
         run_logged([str(base_dir / "customize.sh"), str(target)], log=log, what="customize.sh")

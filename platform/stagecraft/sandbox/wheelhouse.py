@@ -1,12 +1,14 @@
-"""The host-side wheelhouse: wheels for the images' venvs, fetched by pip on the host.
+"""The host-side package downloads: wheels for the images' venvs, npm packages for node.
 
-Images are built with no network, so every Python package an image needs is downloaded
-here first (binary wheels for CPython 3.11 on manylinux, which match Debian bookworm's
-python3.11) and installed in the build with ``pip install --no-index``.
+Images are built with no network to PyPI or npm, so every Python package an image needs is
+downloaded here first (binary wheels for CPython 3.11 on manylinux, which match Debian bookworm's
+python3.11) and installed in the build with ``pip install --no-index``; the Node runtime's
+pure-JavaScript packages are installed here with ``npm ci`` and copied into the image.
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import sys
@@ -61,3 +63,41 @@ def build_sdk_wheel(sdk_dir: Path, dest: Path, *, log: Log) -> Path:
     if len(wheels) != 1:
         raise SandboxError(f"expected one stagecraft_grader wheel in {dest}, found {len(wheels)}")
     return wheels[0]
+
+
+def install_node_modules(context: Path, npm_cache: Path, *, log: Log) -> None:
+    """``npm ci`` the context's package-lock.json into ``context/node_modules``, pure JavaScript only.
+
+    Install scripts never run (``--ignore-scripts``): they are how packages build native code
+    or download prebuilt binaries, neither of which can work for the image.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SandboxError("npm is not installed: the node image needs it on the host (apt-get install npm)")
+    if not (context / "package-lock.json").is_file():
+        raise SandboxError(f"no package-lock.json in {context}: `npm install --package-lock-only` makes one")
+    cmd = [
+        npm, "ci", "--ignore-scripts", "--omit=dev", "--no-bin-links", "--no-audit", "--no-fund",
+        "--no-update-notifier", "--loglevel=warn", "--cache", str(npm_cache), "--prefix", str(context),
+    ]  # fmt: skip
+    run_logged(cmd, log=log, what=f"installing the npm packages of {context / 'package.json'}")
+    native = sorted(
+        str(path.relative_to(context))
+        for path in (context / "node_modules").rglob("*")
+        if path.name == "binding.gyp" or path.suffix == ".node"
+    )
+    if native:
+        raise SandboxError(
+            "the node image takes pure-JavaScript npm packages only (native ones come from Debian); "
+            f"found {', '.join(native)}"
+        )
+    _make_readable(context / "node_modules")
+
+
+def _make_readable(tree: Path) -> None:
+    # COPY keeps modes, and the sandbox user (10001) must read what npm wrote under any umask.
+    for path in (tree, *tree.rglob("*")):
+        if path.is_symlink():
+            raise SandboxError(f"npm left a symbolic link in the node image's packages: {path}")
+        mode = path.stat().st_mode
+        os.chmod(path, mode | (0o755 if path.is_dir() or mode & 0o100 else 0o644))

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from stagecraft.curriculum.loader import parse_toml, read_toml
-from stagecraft.curriculum.models import SubmissionManifest
+from stagecraft.curriculum.loader import read_toml
+from stagecraft.curriculum.models import Exercise, SubmissionManifest
+from stagecraft.sandbox.packages import missing_dependencies
 
 ArchiveKind = Literal["zip", "tar.gz"]
 
@@ -190,16 +191,17 @@ def read_submission_manifest(project_dir: Path) -> SubmissionManifest:
         raise ArchiveError(f"stagecraft.toml: {exc}") from None
 
 
-def manifest_from_archive(
-    data: bytes, kind: ArchiveKind, limits: ArchiveLimits = ArchiveLimits()
-) -> SubmissionManifest:
-    """Check the archive and read its manifest without writing anything to disk."""
-    members = list_members(data, kind, limits)
-    wanted = project_root(members) / "stagecraft.toml"
-    for path, content in _read_members(data, kind):
-        if path == wanted:
-            try:
-                return parse_toml(content.decode("utf-8"), SubmissionManifest)
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise ArchiveError(f"stagecraft.toml: {exc}") from None
-    raise ArchiveError("the archive has no stagecraft.toml")
+def check_project(exercise: Exercise, project_dir: Path) -> SubmissionManifest:
+    """Everything a learner must fix before anything runs: manifest, runtime, dependencies."""
+    manifest = read_submission_manifest(project_dir)
+    if manifest.runtime not in exercise.manifest.runtimes:
+        allowed = ", ".join(exercise.manifest.runtimes)
+        raise ArchiveError(f"this exercise accepts the runtimes {allowed}; stagecraft.toml says {manifest.runtime!r}")
+    missing = missing_dependencies(manifest.runtime, project_dir)
+    if missing:
+        raise ArchiveError(
+            f"your project declares packages the {manifest.runtime} runtime does not offer: {', '.join(missing)}. "
+            "The sandbox has no network, so nothing is installed at grading time; "
+            "see the list of available packages in the docs."
+        )
+    return manifest

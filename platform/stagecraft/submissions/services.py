@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.settings import Settings
-from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, manifest_from_archive
+from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, check_project, extract_project
 from stagecraft.submissions.tables import Submission, GradedTest
 
 REVIEWER_ROLES = frozenset({"mentor", "admin"})
@@ -48,10 +49,9 @@ def check_upload(settings: Settings, exercise: Exercise, filename: str, data: by
     if len(data) > settings.max_upload_bytes:
         raise ArchiveError(f"the archive is larger than {settings.max_upload_bytes // (1024 * 1024)} MiB")
     kind = archive_kind(filename, data)
-    manifest = manifest_from_archive(data, kind)
-    if manifest.runtime not in exercise.manifest.runtimes:
-        allowed = ", ".join(exercise.manifest.runtimes)
-        raise ArchiveError(f"this exercise accepts the runtimes {allowed}; stagecraft.toml says {manifest.runtime!r}")
+    with tempfile.TemporaryDirectory(dir=settings.jobs_dir, prefix="intake-") as folder:
+        extract_project(data, kind, Path(folder) / "code")
+        manifest = check_project(exercise, Path(folder) / "code")
     return kind, manifest.runtime
 
 
