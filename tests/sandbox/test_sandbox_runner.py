@@ -12,7 +12,7 @@ import docker
 import msgspec
 import pytest
 
-from stagecraft.sandbox import JobSpec, Limits, janitor, run_job
+from stagecraft.sandbox import JobSpec, Limits, janitor, run_job, runner
 from stagecraft.sandbox.images import image_tag
 from tests.sandbox.conftest import HELLO_APP, leftovers, write_tree
 
@@ -24,6 +24,39 @@ import time
 
 def test_forever(app):
     time.sleep(3600)
+"""
+
+
+# Asks redis once, at startup and without retrying, then serves what it said.
+REDIS_PING_APP = """\
+import os
+import socket
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+with socket.create_connection(("127.0.0.1", 6379), timeout=5) as redis:
+    redis.sendall(b"PING\\r\\n")
+    ANSWER = redis.recv(64).decode().strip()
+print(f"redis said {ANSWER!r}", flush=True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ANSWER.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+"""
+
+REDIS_PING_SUITE = """\
+from stagecraft_grader import check_equal
+
+
+def test_the_app_reached_redis(app):
+    check_equal(app.get("/").text, "+PONG", "what redis answered the app")
 """
 
 
@@ -173,42 +206,63 @@ def test_a_flood_of_grader_output_stops_at_the_cap(built_images, engine, hello_a
     assert leftovers(engine, spec.job_id) == []
 
 
+def running_containers(engine: docker.DockerClient, job_id: str) -> dict[str, dict]:
+    """The inspect data of a job's running containers, by role."""
+    label = {"label": f"stagecraft.job={job_id}"}
+    return {c.labels["stagecraft.role"]: c.attrs for c in engine.containers.list(filters=label)}
+
+
+def assert_baseline(attrs: dict, job_id: str, role: str, limits: Limits) -> None:
+    host = attrs["HostConfig"]
+    assert attrs["Name"] == f"/stagecraft-{job_id}-{role}"
+    labels = attrs["Config"]["Labels"]  # images add their own labels
+    assert (labels["stagecraft.job"], labels["stagecraft.role"]) == (job_id, role)
+    assert attrs["Config"]["User"] == "10001:10001"
+    assert host["ReadonlyRootfs"] is True
+    assert host["Privileged"] is False
+    assert host["CapDrop"] == ["ALL"]
+    assert host["SecurityOpt"] == ["no-new-privileges"]
+    assert host["Memory"] == host["MemorySwap"] == limits.memory_mb * 2**20
+    assert host["NanoCpus"] == int(limits.cpus * 1e9)
+    assert host["PidsLimit"] == limits.pids
+    assert host["Tmpfs"] == {"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"}
+    ulimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in host["Ulimits"]}
+    fsize = limits.fsize_mb * 2**20
+    assert ulimits == {"nofile": (limits.nofile, limits.nofile), "fsize": (fsize, fsize)}
+    assert host["AutoRemove"] is False
+
+
 def test_every_container_gets_the_baseline(built_images, engine, hello_app, hello_suite):
     spec = make_spec(hello_app, hello_suite, memory_mb=200, cpus=0.5, pids=77, tmpfs_mb=16, nofile=512, fsize_mb=8)
     seen: dict[str, dict] = {}
 
     def inspect_while_running(line: str) -> None:
         if not seen:
-            label = {"label": f"stagecraft.job={spec.job_id}"}
-            seen.update({c.labels["stagecraft.role"]: c.attrs for c in engine.containers.list(filters=label)})
+            seen.update(running_containers(engine, spec.job_id))
 
     result = run_job(spec, inspect_while_running)
 
     assert result.ending == "completed", result.detail
     assert set(seen) == {"net", "app", "grader"}
     for role, attrs in seen.items():
-        host = attrs["HostConfig"]
-        assert attrs["Name"] == f"/stagecraft-{spec.job_id}-{role}"
-        assert attrs["Config"]["User"] == "10001:10001"
-        assert host["ReadonlyRootfs"] is True
-        assert host["Privileged"] is False
-        assert host["CapDrop"] == ["ALL"]
-        assert host["SecurityOpt"] == ["no-new-privileges"]
-        assert host["Memory"] == host["MemorySwap"] == 200 * 2**20
-        assert host["NanoCpus"] == 500_000_000
-        assert host["PidsLimit"] == 77
-        assert host["Tmpfs"] == {"/tmp": "rw,nosuid,nodev,size=16m,mode=1777"}
-        ulimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in host["Ulimits"]}
-        assert ulimits == {"nofile": (512, 512), "fsize": (8 * 2**20, 8 * 2**20)}
-        assert host["AutoRemove"] is False
+        assert_baseline(attrs, spec.job_id, role, spec.limits)
     net, app, grader = seen["net"], seen["app"], seen["grader"]
     # Loopback only, owned by a container that only sleeps; the app and the grader share it.
     assert net["HostConfig"]["NetworkMode"] == "none"
     assert net["Config"]["Cmd"] == ["sleep", "infinity"]
     assert app["HostConfig"]["NetworkMode"] == grader["HostConfig"]["NetworkMode"] == f"container:{net['Id']}"
+    # The app runs under docker-init, so the signals the grader asks for reach it.
+    assert app["HostConfig"]["Init"] is True
+    assert app["Config"]["Cmd"] == ["/bin/bash", "-c", "python app.py"]
     mounts = {m["Destination"]: (m["Type"], m["RW"]) for m in app["Mounts"]}
     assert mounts == {"/app": ("bind", False), "/data": ("volume", True)}
-    assert {m["Destination"]: m["RW"] for m in grader["Mounts"] if m["Type"] == "bind"} == {"/suite": False}
+    # The grader reads the app's data volume, read-only, and takes control answers on its stdin.
+    grader_mounts = {m["Destination"]: (m["Type"], m["RW"], m.get("Name")) for m in grader["Mounts"]}
+    assert grader_mounts == {
+        "/suite": ("bind", False, None),
+        "/appdata": ("volume", False, f"stagecraft-{spec.job_id}-data"),
+    }
+    assert grader["Config"]["OpenStdin"] is True
     app_env = dict(item.split("=", 1) for item in app["Config"]["Env"])
     assert {k: app_env[k] for k in ("PORT", "HOME", "DATA_DIR")} == {
         "PORT": "8000",
@@ -219,7 +273,53 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     assert set(app_env) == {"PORT", "HOME", "DATA_DIR"} | image_env  # nothing from the host
     grader_env = dict(item.split("=", 1) for item in grader["Config"]["Env"])
     assert grader_env["APP_HOST"] == "127.0.0.1" and grader_env["APP_PORT"] == "8000"
+    assert grader_env["APP_DATA_DIR"] == "/appdata"
     assert grader_env["STARTUP_TIMEOUT"] == "10"  # min(15, wall / 3)
+
+
+def test_a_sidecar_is_ready_on_the_shared_loopback_before_the_app_starts(built_images, engine, tmp_path):
+    redis_image = image_tag("redis")  # an unknown image is a SandboxError: the test fails, it does not skip
+    # No retry: the runner promises the sidecar accepts connections before the app starts.
+    code = write_tree(tmp_path / "code", {"app.py": REDIS_PING_APP})
+    suite = write_tree(tmp_path / "suite", {"test_redis.py": REDIS_PING_SUITE})
+    spec = msgspec.structs.replace(make_spec(code, suite), services=("redis",))
+    seen: dict[str, dict] = {}
+    lines: list[str] = []
+
+    def inspect_while_running(line: str) -> None:
+        lines.append(line)
+        if not seen:
+            seen.update(running_containers(engine, spec.job_id))
+
+    result = run_job(spec, inspect_while_running)
+
+    assert result.ending == "completed", result.detail
+    assert result.app is not None
+    assert "redis said '+PONG'" in result.app.log
+    assert [e["status"] for e in events_of(lines) if e["event"] == "test_end"] == ["passed"], lines
+    assert set(seen) == {"net", "svc-redis", "app", "grader"}
+    sidecar = seen["svc-redis"]
+    assert_baseline(sidecar, spec.job_id, "svc-redis", spec.limits)
+    assert sidecar["Config"]["Image"] == redis_image
+    assert sidecar["HostConfig"]["NetworkMode"] == f"container:{seen['net']['Id']}"
+    assert leftovers(engine, spec.job_id) == []
+
+
+def test_a_sidecar_that_never_listens_is_an_infra_error_and_leaves_nothing(
+    built_images, engine, hello_app, hello_suite, monkeypatch
+):
+    # The base image as a "sidecar": its shell exits at once, so nothing ever listens on the port.
+    monkeypatch.setitem(runner.SIDECAR_PORTS, "base", 6399)
+    spec = msgspec.structs.replace(make_spec(hello_app, hello_suite, wall_seconds=3), services=("base",))
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "infra_error"
+    assert "not accepting connections on port(s) 6399" in result.detail
+    assert lines == []  # neither the app nor the grader started
+    assert result.duration < 6
+    assert leftovers(engine, spec.job_id) == []
 
 
 def test_the_app_sees_only_loopback_and_writes_only_data_and_tmp(built_images, hello_suite, tmp_path):

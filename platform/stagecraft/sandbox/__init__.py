@@ -1,8 +1,9 @@
 """The sandbox seam: the only part of Stagecraft that talks to Docker.
 
 Everything else describes a job with `JobSpec` and reads back a `SandboxResult`;
-`run_job` runs one learner container and one grader container that share a
-network namespace and nothing else.
+`run_job` runs one learner container, the exercise's sidecars and one grader container
+that share a network namespace and nothing else. The grader may stop, start, restart or
+signal the app through the control channel (`stagecraft.sandbox.control`).
 """
 
 from __future__ import annotations
@@ -38,12 +39,12 @@ class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
     job_id: str  # unique per grading attempt; used in container names and labels
     runtime: str  # "python" (later "node")
     code_dir: Path  # host directory holding the learner project; contains no links
-    start_command: str  # from the learner's stagecraft.toml; run by /bin/sh -c in the app dir
+    start_command: str  # from the learner's stagecraft.toml; run by bash -c in /app, under docker-init
     suite_dir: Path  # host directory of the grader suite (mounted read-only)
     limits: Limits = Limits()
     seed: int = 0  # passed to the grader as STAGECRAFT_SEED for randomised test data
     port: int = 8000  # the app listens on $PORT inside the shared namespace
-    services: tuple[str, ...] = ()  # sidecars the exercise declares (e.g. "redis"), started before the app
+    services: tuple[str, ...] = ()  # sidecar images (e.g. "redis"), started and ready before the app
 
 
 class AppState(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,15 +1,18 @@
-"""One grading job: a learner container and a grader container sharing one loopback.
+"""One grading job: a learner container, its sidecars and a grader container sharing one loopback.
 
-A third, sleeping container owns the job's network namespace (``network_mode="none"``:
-loopback only); the learner container and the grader container join it, so they share
-127.0.0.1 and nothing else, and an app that dies at once cannot take the namespace with it.
-Only the grader's stdout is read (as event lines); the app's output is kept, capped, for
-the learner to see, and never parsed.
+A sleeping container owns the job's network namespace (``network_mode="none"``: loopback
+only); the sidecars (e.g. redis), the learner container and the grader container join it,
+so they share 127.0.0.1 and nothing else, and an app that dies at once cannot take the
+namespace with it. Only the grader's stdout is read (as event lines, some of them control
+requests answered on its stdin); the app's output is kept, capped, for the learner to see,
+and never parsed. Nothing is written on the host.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +25,9 @@ from docker.models.containers import Container
 from docker.types import LogConfig, Mount, Ulimit
 
 from stagecraft.sandbox import AppState, JobSpec, Limits, SandboxError, SandboxResult
+from stagecraft.sandbox.control import AppControl
 from stagecraft.sandbox.images import RUNTIMES, image_tag
-from stagecraft.sandbox.streams import AttachedStdout, LineSplitter, cap_log
+from stagecraft.sandbox.streams import AttachedGrader, LineSplitter, cap_log
 
 _log = logging.getLogger("stagecraft.sandbox")
 
@@ -32,6 +36,22 @@ JOB_LABEL = "stagecraft.job"
 ROLE_LABEL = "stagecraft.role"
 _API_TIMEOUT = 30  # seconds for one Engine API call
 _GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
+# The ports apps are told to use (127.0.0.1:<port>); the ports a sidecar image EXPOSEs count too.
+SIDECAR_PORTS = {"redis": 6379}
+_SIDECAR_READY_SECONDS = 15.0  # at most, and never past the job's deadline
+_SIDECAR_LOG_BYTES = 2_000  # of a sidecar that never got ready, in SandboxResult.detail
+# Run in the net container (the base image has python3): exit 0 once every port accepts.
+_PORTS_READY = """
+import socket, sys, time
+ports, end = [int(p) for p in sys.argv[2:]], time.monotonic() + float(sys.argv[1])
+while ports and time.monotonic() < end:
+    try:
+        socket.create_connection(("127.0.0.1", ports[0]), timeout=0.5).close()
+        ports.pop(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1 if ports else 0)
+"""
 _ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, SandboxError, OSError)
 
 
@@ -72,7 +92,7 @@ def janitor(client: docker.DockerClient | None = None) -> int:
     """
     own_client = client is None
     try:
-        client = client or docker.from_env(timeout=_API_TIMEOUT)
+        client = client or _local_engine()
         removed = 0
         for container in client.containers.list(all=True, filters={"label": JOB_LABEL}):
             removed += _quietly(container.remove, force=True, v=True)
@@ -95,7 +115,7 @@ class _Job:
         self.spec = spec
         self.own_client = client is None
         self.client = client
-        self.containers: dict[str, Container] = {}  # by role: "net", "app", "grader"
+        self.containers: dict[str, Container] = {}  # by role: "net", "svc-<name>", "app", "grader"
         self.volume_name: str | None = None
         self.app_state: AppState | None = None
 
@@ -105,22 +125,30 @@ class _Job:
             raise SandboxError(f"no runtime image for {spec.runtime!r}; known: {', '.join(RUNTIMES)}")
         images = {
             "net": image_tag("base"),
+            **{_sidecar_role(name): image_tag(name) for name in spec.services},
             "app": image_tag(spec.runtime),
             "grader": grader_image or image_tag("grader"),
         }
         if self.client is None:
-            self.client = docker.from_env(timeout=_API_TIMEOUT)
+            self.client = _local_engine()
         self._create(images)
         net, app, grader = (self.containers[role] for role in ("net", "app", "grader"))
         deadline = time.monotonic() + spec.limits.wall_seconds
         net.start()
-        with AttachedStdout(self.client, grader.id) as stdout:
+        self._start_sidecars(deadline)
+        with AttachedGrader(self.client, grader.id, stdin=True) as attached:
+            control = AppControl(app, deadline, attached.send)
+
+            def deliver(line: str) -> None:
+                on_line(line)  # control requests too: the platform ignores events it does not know
+                control.on_line(line)
+
             app.start()
             grader.start()
-            ending = stdout.pump(LineSplitter(on_line, spec.limits.output_bytes), deadline)
+            ending = attached.pump(LineSplitter(deliver, spec.limits.output_bytes), deadline)
         exit_code = None
         if ending == "completed":
-            exit_code = self._wait_grader(deadline)
+            exit_code = _wait_for_exit(grader, max(1.0, deadline - time.monotonic()))
             ending = "completed" if exit_code is not None else "timeout"
         if ending != "completed":
             _kill(grader)
@@ -142,10 +170,15 @@ class _Job:
         # so an app that exits at once cannot take it away before the grader joins it.
         net = self._add("net", images["net"], command=["sleep", "infinity"], network_mode="none")
         shared = f"container:{net.id}"
+        for name in spec.services:
+            self._add(_sidecar_role(name), images[_sidecar_role(name)], network_mode=shared)  # the image's own command
         self._add(
             "app",
             images["app"],
-            command=["/bin/sh", "-c", spec.start_command],
+            # bash runs a simple command with exec, so the app is the direct child of the init
+            # process (docker-init) and gets the signals the grader asks for.
+            command=["/bin/bash", "-c", spec.start_command],
+            init=True,
             working_dir="/app",
             environment={"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
             mounts=[_bind(spec.code_dir, "/app"), Mount(target="/data", source=self.volume_name, type="volume")],
@@ -157,8 +190,12 @@ class _Job:
             images["grader"],
             command=["stagecraft-grader", "/suite"],
             environment=_grader_env(spec),
-            mounts=[_bind(spec.suite_dir, "/suite")],
+            mounts=[
+                _bind(spec.suite_dir, "/suite"),
+                Mount(target="/appdata", source=self.volume_name, type="volume", read_only=True),
+            ],
             network_mode=shared,
+            stdin_open=True,  # control answers (see control.py)
             log_config=_log_config(1_000_000),
         )
 
@@ -170,13 +207,27 @@ class _Job:
         self.containers[role] = container
         return container
 
-    def _wait_grader(self, deadline: float) -> int | None:
-        """The grader's exit code, or None if it outlives the deadline after its stdout closed."""
-        remaining = max(1.0, deadline - time.monotonic())
-        try:
-            return int(self.containers["grader"].wait(timeout=remaining)["StatusCode"])
-        except requests.exceptions.ReadTimeout:
-            return None
+    def _start_sidecars(self, deadline: float) -> None:
+        """Start the sidecars and wait until the ports their images expose accept connections."""
+        sidecars = [self.containers[_sidecar_role(name)] for name in self.spec.services]
+        ports: set[int] = set()
+        for name, sidecar in zip(self.spec.services, sidecars, strict=True):
+            sidecar.start()
+            exposed = sidecar.attrs["Config"].get("ExposedPorts") or {}  # {"6379/tcp": {}}
+            ports |= {int(port.split("/")[0]) for port in exposed}
+            if name in SIDECAR_PORTS:
+                ports.add(SIDECAR_PORTS[name])
+        if not ports:
+            return
+        seconds = min(_SIDECAR_READY_SECONDS, max(0.0, deadline - time.monotonic()))
+        check = ["python3", "-c", _PORTS_READY, f"{seconds:g}", *map(str, sorted(ports))]
+        exit_code, _ = self.containers["net"].exec_run(check)
+        if exit_code != 0:
+            logs = [cap_log(s.logs(), _SIDECAR_LOG_BYTES)[0] for s in sidecars]
+            raise SandboxError(
+                f"sidecars {', '.join(self.spec.services)} not accepting connections on port(s) "
+                f"{', '.join(map(str, sorted(ports)))} after {seconds:g} s; their logs:\n" + "\n".join(logs)
+            )
 
     def _inspect_app(self) -> AppState:
         app = self.containers["app"]
@@ -210,6 +261,20 @@ class _Job:
             self.client.close()
 
 
+def _local_engine() -> docker.DockerClient:
+    """A client for the engine DOCKER_HOST names (default: the local socket); SandboxError if it is down."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if host.startswith("unix://"):
+        # docker-py leaves its socket open when the connection is refused; try one that closes first.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(5)
+            try:
+                probe.connect(host.removeprefix("unix://"))
+            except OSError as exc:
+                raise SandboxError(f"the Docker engine does not answer at {host}: {exc}") from exc
+    return docker.from_env(timeout=_API_TIMEOUT)
+
+
 def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
     """The DESIGN.md sandbox baseline, the same for every container of a job."""
     memory = f"{limits.memory_mb}m"
@@ -238,11 +303,25 @@ def _grader_env(spec: JobSpec) -> dict[str, str]:
     return {
         "APP_HOST": "127.0.0.1",
         "APP_PORT": str(spec.port),
+        "APP_DATA_DIR": "/appdata",  # the app's /data volume, read-only
         "STAGECRAFT_SEED": str(spec.seed),
         "STARTUP_TIMEOUT": f"{startup:g}",
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": "/tmp",
     }
+
+
+def _sidecar_role(service: str) -> str:
+    return f"svc-{service}"
+
+
+def _wait_for_exit(container: Container, seconds: float) -> int | None:
+    """The container's exit code, or None if it still runs after ``seconds``."""
+    try:
+        return int(container.wait(timeout=seconds)["StatusCode"])
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        # The wait timing out surfaces as a ConnectionError (read timed out) in docker-py 7.
+        return None
 
 
 def _labels(job_id: str, role: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Reading a container's output: the grader's stdout as lines, the app's log capped."""
+"""Talking to containers: the grader's stdout as lines (and its stdin), the app's log capped."""
 
 from __future__ import annotations
 
@@ -49,20 +49,22 @@ class LineSplitter:
         self.on_line(line.removesuffix(b"\r").decode("utf-8", errors="replace"))
 
 
-class AttachedStdout:
-    """A container's stdout over an attach connection opened *before* the container starts.
+class AttachedGrader:
+    """The grader's stdout (and, optionally, stdin) over one attach connection opened *before* it starts.
 
     Attaching first means no output can be missed; reading the raw socket with a poll
-    timeout means a silent container cannot hold the reader past its deadline.
+    timeout means a silent container cannot hold the reader past its deadline. With
+    ``stdin=True`` the container must have been created with ``stdin_open=True``; `send`
+    then writes to its stdin.
     """
 
-    def __init__(self, client: docker.DockerClient, container_id: str) -> None:
-        params = {"stdout": 1, "stderr": 0, "stream": 1, "logs": 0}
+    def __init__(self, client: docker.DockerClient, container_id: str, *, stdin: bool = False) -> None:
+        params = {"stdin": int(stdin), "stdout": 1, "stderr": 0, "stream": 1, "logs": 0}
         self._io = client.api.attach_socket(container_id, params=params)
         self._socket: Any = getattr(self._io, "_sock", self._io)
         self._frames = FrameReader()
 
-    def __enter__(self) -> AttachedStdout:
+    def __enter__(self) -> AttachedGrader:
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
@@ -71,6 +73,14 @@ class AttachedStdout:
                 closable.close()
             except OSError:
                 pass
+
+    def send(self, data: bytes) -> bool:
+        """Write ``data`` to the container's stdin; False if the connection is gone."""
+        try:
+            self._socket.sendall(data)
+        except OSError:
+            return False
+        return True
 
     def pump(self, lines: LineSplitter, deadline: float) -> Ending:
         """Feed ``lines`` until the stream ends ("completed"), the deadline or the output cap."""
