@@ -5,7 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
-from stagecraft.submissions.tables import Submission, GradedTest
+from stagecraft.submissions.tables import GradedTest, Submission
 
 TABLES = [User, Submission, GradedTest]
 

@@ -80,6 +80,7 @@ def test_a_disk_filler_is_stopped_by_the_size_caps(sandbox_images, exercise, tmp
     }
     assert set(stopped) == {"/tmp", "/data"}, outcome.app_log
     assert stopped["/tmp"] <= 64 and stopped["/data"] <= 128, outcome.app_log
+    assert "No space left on device" in outcome.app_log or "File too large" in outcome.app_log
 
 
 def test_the_app_log_of_a_crash_is_kept(sandbox_images, exercise, tmp_path):
@@ -119,7 +120,8 @@ def test_huge_slow_and_invalid_responses_fail_cleanly(sandbox_images, exercise, 
     outcome = grade(exercise, project(tmp_path, "hostile-responses"), tmp_path)
     assert outcome.verdict in ("failed", "timeout")
     assert outcome.tests, "tests graded before any deadline are kept"
-    assert all(t.status == "failed" and t.message for t in outcome.tests)
+    assert outcome.score < outcome.max_score / 2
+    assert all(t.message for t in outcome.tests if t.status != "passed")
     assert all(len(x.response.body) <= 5000 for t in outcome.tests for x in t.transcript if x.response)
     assert stagecraft_containers() == []
 

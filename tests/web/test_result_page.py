@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stagecraft.submissions.services import create_submission
-from stagecraft.submissions.tables import Submission, GradedTest
+from stagecraft.submissions.tables import GradedTest, Submission
 from tests.conftest import EXERCISE
 from tests.helpers import zip_files
 

@@ -42,12 +42,7 @@ def grade_directory(
     try:
         data = pack_directory(project)
         extract_project(data, archive_kind(str(project), data), job_dir)
-        manifest = read_submission_manifest(job_dir)
-        if manifest.runtime not in exercise.manifest.runtimes:
-            allowed = ", ".join(exercise.manifest.runtimes)
-            raise ArchiveError(
-                f"this exercise accepts the runtimes {allowed}; stagecraft.toml says {manifest.runtime!r}"
-            )
+        manifest = check_project(exercise, job_dir)
         return grade_project(
             exercise, job_dir, manifest, job_id=job_id, seed=random.randrange(2**31), on_event=on_event
         )

@@ -18,7 +18,7 @@ from stagecraft.grading.queue import GradingQueue
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive
-from stagecraft.submissions.tables import Submission, GradedTest
+from stagecraft.submissions.tables import GradedTest, Submission
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     fsize_mb: int = 64
     output_bytes: int = 1_000_000  # grader stdout cap
     log_bytes: int = 64_000  # app log kept for the learner
+    data_mb: int = 128  # the job's /data volume (tmpfs: its pages count against the app's memory)
 
 
 class JobSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -31,7 +31,8 @@ from stagecraft.sandbox.streams import AttachedGrader, LineSplitter, cap_log
 
 _log = logging.getLogger("stagecraft.sandbox")
 
-SANDBOX_USER = "10001:10001"
+SANDBOX_UID = 10001
+SANDBOX_USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
 JOB_LABEL = "stagecraft.job"
 ROLE_LABEL = "stagecraft.role"
 _API_TIMEOUT = 30  # seconds for one Engine API call
@@ -164,7 +165,18 @@ class _Job:
     def _create(self, images: dict[str, str]) -> None:
         spec, limits, client = self.spec, self.spec.limits, self.client
         assert client is not None
-        volume = client.volumes.create(name=f"stagecraft-{spec.job_id}-data", labels=_labels(spec.job_id, "data"))
+        # A tmpfs volume, so a learner cannot fill the host's disk. It stays mounted while any
+        # container of the job uses it (the grader holds it read-only), so it survives app restarts.
+        volume = client.volumes.create(
+            name=f"stagecraft-{spec.job_id}-data",
+            driver="local",
+            driver_opts={
+                "type": "tmpfs",
+                "device": "tmpfs",
+                "o": f"size={limits.data_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0700",
+            },
+            labels=_labels(spec.job_id, "data"),
+        )
         self.volume_name = volume.name
         # The job's network namespace (loopback only) belongs to a container that just sleeps,
         # so an app that exits at once cannot take it away before the grader joins it.

@@ -12,7 +12,7 @@ from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, check_project, extract_project
-from stagecraft.submissions.tables import Submission, GradedTest
+from stagecraft.submissions.tables import GradedTest, Submission
 
 REVIEWER_ROLES = frozenset({"mentor", "admin"})
 _SUFFIX = {"zip": ".zip", "tar.gz": ".tar.gz"}
