@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -43,6 +44,15 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _remove_leftover_job_dirs(settings: Settings) -> None:
+    """Job folders of a process that died mid-job; their archives stay stored, so nothing is lost."""
+    for leftover in settings.jobs_dir.iterdir():
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
 def _template_config() -> TemplateConfig:
     def setup(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["markdown"] = render_markdown
@@ -69,6 +79,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             removed = await asyncio.to_thread(janitor)
             if removed:
                 log.info("janitor removed %d leftover sandbox objects", removed)
+            _remove_leftover_job_dirs(settings)
             requeued = await requeue_interrupted()
             if requeued:
                 log.info("resuming %d interrupted submissions", requeued)

@@ -61,6 +61,10 @@ def grade(exercise, folder: Path, tmp_path: Path):
         ("sleep-forever", "did_not_start", "PORT"),
         ("wrong-port", "did_not_start", "PORT"),
         ("exits-at-once", "did_not_start", "exited with code 1"),
+        ("node-memory-hog", "out_of_memory", "more memory"),
+        ("node-exits-at-once", "did_not_start", "exited with code 2"),
+        ("node-fork-bomb", "did_not_start", "did not accept connections"),
+        ("node-stdout-flood", "output_limit", "more output than allowed"),
     ],
 )
 def test_an_app_that_never_serves_gets_a_learner_verdict(sandbox_images, exercise, tmp_path, name, verdict, in_message):

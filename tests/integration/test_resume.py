@@ -35,13 +35,16 @@ async def test_an_interrupted_submission_is_graded_after_a_restart(tmp_path, san
     data = zip_directory(next((EXERCISE_DIR / "solutions").iterdir()))
     queued = await create_submission(settings, users["alice"].id, exercise, "p.zip", data)
     interrupted = await create_submission(settings, users["bob"].id, exercise, "p.zip", data)
-    # The process died while grading this one.
+    # The process died while grading this one, leaving its job folder behind.
     await Submission.update({Submission.state: "running", Submission.attempts: 1}).where(Submission.id == interrupted)
+    leftover = settings.jobs_dir / f"s{interrupted}-a1-dead00"
+    (leftover / "code").mkdir(parents=True)
 
     restarted = create_app(make_settings(tmp_path, STAGECRAFT_WORKERS="2"))
     async with running(restarted):
         first, second = await wait_finished(queued), await wait_finished(interrupted)
     assert (first.verdict, second.verdict) == ("passed", "passed")
+    assert not leftover.exists()
     assert second.attempts == 2
     assert stagecraft_containers() == []
 

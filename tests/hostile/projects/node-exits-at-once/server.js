@@ -1,0 +1,2 @@
+console.error("missing configuration, giving up");
+process.exit(2);
