@@ -73,10 +73,13 @@ def sandbox_images(tmp_path_factory) -> None:
 
 
 def stagecraft_containers() -> list[str]:
+    """Every container and volume a grading job left behind (both carry the stagecraft.job label)."""
     import docker
 
     client = docker.from_env()
     try:
-        return [c.name for c in client.containers.list(all=True, filters={"label": "stagecraft.job"})]
+        containers = [c.name for c in client.containers.list(all=True, filters={"label": "stagecraft.job"})]
+        volumes = [v.name for v in client.volumes.list(filters={"label": "stagecraft.job"})]
+        return containers + volumes
     finally:
         client.close()
