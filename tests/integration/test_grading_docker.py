@@ -100,7 +100,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_curriculum_selftest_proves_every_exercise(sandbox_images, tmp_path):
     env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data")}
     run = subprocess.run(
-        [sys.executable, "-m", "stagecraft", "curriculum", "selftest", "--runs", "2"],
+        [sys.executable, "-m", "stagecraft", "curriculum", "selftest", "--runs", "2"],  # the whole curriculum
         capture_output=True,
         text=True,
         env=env,
@@ -108,6 +108,6 @@ def test_curriculum_selftest_proves_every_exercise(sandbox_images, tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     rows = [line for line in run.stdout.splitlines() if line.startswith(EXERCISE)]
-    projects = len(list((EXERCISE_DIR / "solutions").iterdir())) + len(list((EXERCISE_DIR / "broken").iterdir()))
+    projects = sum(len(list((EXERCISE_DIR / kind).iterdir())) for kind in ("solutions", "broken", "starter"))
     assert len(rows) == 2 * projects and all(row.endswith(" ok") for row in rows)
     assert stagecraft_containers() == []
