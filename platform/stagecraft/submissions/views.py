@@ -47,7 +47,7 @@ async def _view_context(submission: Submission) -> dict:
 
 
 class SubmissionController(Controller):
-    @post("/exercises/{slug:str}/submissions", request_max_body_size=None)
+    @post("/exercises/{slug:str}/submissions")
     async def submit(self, request: Request, user: SignedIn, slug: FromPath[str]) -> Template | Redirect:
         state = request.app.state
         exercise = state.curriculum.exercise(slug)
