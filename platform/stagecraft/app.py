@@ -31,7 +31,7 @@ from stagecraft.settings import Settings
 from stagecraft.submissions.views import SubmissionController, channel_name
 from stagecraft.web.auth import provide_user, provide_viewer
 from stagecraft.web.markdown import render_markdown
-from stagecraft.web.rendering import handle_http_exception, handle_server_error
+from stagecraft.web.rendering import add_security_headers, handle_http_exception, handle_server_error
 from stagecraft.web.sessions import RotatingSessionConfig
 
 log = logging.getLogger(__name__)
@@ -110,5 +110,6 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
         state=State({"settings": settings, "curriculum": curriculum, "queue": queue, "session_config": session_config}),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
-        openapi_config=None,  # an HTML app: no schema routes to expose
+        openapi_config=None,
+        after_request=add_security_headers,  # an HTML app: no schema routes to expose
     )

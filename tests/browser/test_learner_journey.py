@@ -69,7 +69,10 @@ def page(tmp_path: Path):
             ],
         )
         context = browser.new_context()
-        yield context.new_page()
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        yield page
         browser.close()
 
 
@@ -108,3 +111,4 @@ def test_sign_up_submit_and_watch_the_tests_arrive(server, page, tmp_path):
     page.click("text=Log out")
     page.wait_for_url(f"{server}/")
     assert "Log in" in page.inner_text("header")
+    assert page.console_errors == [], "no script error and nothing blocked by the Content-Security-Policy"

@@ -34,3 +34,12 @@ async def test_the_starter_download_is_the_starter_folder(client):
     assert names == shipped and "stagecraft.toml" in names
     assert (await client.get(f"/exercises/{EXERCISE}/starter/cobol")).status_code == 404
     assert (await client.get(f"/exercises/{EXERCISE}/starter/..%2F..%2Fsolutions")).status_code == 404
+
+
+async def test_pages_carry_security_headers(client):
+    response = await client.get("/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "unsafe-inline" not in csp
+    assert "<script>" not in response.text and "style=" not in response.text  # nothing inline for the CSP to block
