@@ -8,10 +8,6 @@ Verdict = Literal[
     "passed", "failed", "did_not_start", "timeout", "out_of_memory", "crashed", "output_limit", "infra_error"
 ]
 
-LEARNER_SIDE: frozenset[str] = frozenset(
-    {"failed", "did_not_start", "timeout", "out_of_memory", "crashed", "output_limit"}
-)
-
 LABELS: dict[str, str] = {
     "passed": "Passed",
     "failed": "Some tests failed",
