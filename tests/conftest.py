@@ -17,6 +17,7 @@ from tests.helpers import PASSWORD, Browser, running
 
 EXERCISE = "http-basics"
 EXERCISE_DIR = next((REPO_ROOT / "curriculum" / "stages").glob(f"*/exercises/{EXERCISE}"), None)
+STAGE_1_EXERCISES = len([p for p in (EXERCISE_DIR.parent).iterdir() if p.is_dir()]) if EXERCISE_DIR else 0
 
 
 def make_settings(tmp_path: Path, **env: str) -> Settings:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from stagecraft.submissions.tables import Submission
-from tests.conftest import EXERCISE, EXERCISE_DIR, make_settings, stagecraft_containers
+from tests.conftest import EXERCISE, EXERCISE_DIR, STAGE_1_EXERCISES, make_settings, stagecraft_containers
 from tests.helpers import Browser, zip_directory
 
 pytestmark = pytest.mark.docker
@@ -64,7 +64,7 @@ async def test_reference_passes_live_and_progress_updates(browser, client):
     page = await client.get(f"/submissions/{submission_id}")
     assert "Every test passed" in page.text
     home = await client.get("/")
-    assert re.search(r'data-stage="1">\s*<progress max="1" value="1">', home.text)
+    assert re.search(rf'data-stage="1">\s*<progress max="{STAGE_1_EXERCISES}" value="1">', home.text)
     assert stagecraft_containers() == []
 
 
