@@ -45,13 +45,16 @@ class FakeWorker:
 
     def serve(self, suite: Path, **env: str) -> tuple[int, list[dict[str, Any]], str]:
         """Run the grader; relay its events, answer its control requests on its stdin."""
-        with tempfile.TemporaryFile() as stderr, subprocess.Popen(
-            [str(GRADER), str(suite)],
-            env={**os.environ, "APP_HOST": "127.0.0.1", "APP_PORT": str(self.app.port), **env},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        ) as grader:
+        with (
+            tempfile.TemporaryFile() as stderr,
+            subprocess.Popen(
+                [str(GRADER), str(suite)],
+                env={**os.environ, "APP_HOST": "127.0.0.1", "APP_PORT": str(self.app.port), **env},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            ) as grader,
+        ):
             assert grader.stdin is not None and grader.stdout is not None
             events = []
             for line in grader.stdout:

@@ -46,9 +46,7 @@ def suite_tests(suite: Path) -> dict[str, set[str]]:
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
                 names = {
-                    d.func.id
-                    for d in node.decorator_list
-                    if isinstance(d, ast.Call) and isinstance(d.func, ast.Name)
+                    d.func.id for d in node.decorator_list if isinstance(d, ast.Call) and isinstance(d.func, ast.Name)
                 }
                 tests[node.name.removeprefix("test_")] = names
     return tests

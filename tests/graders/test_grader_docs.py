@@ -20,17 +20,25 @@ AUTHOR_DOC = (REPO / "docs" / "authors" / "adding-an-exercise.md").read_text()
 
 def test_every_public_sdk_name_is_documented() -> None:
     missing = [
-        name
-        for name in stagecraft_grader.__all__
-        if not any(form in SDK_DOC for form in (f"`{name}", f"`@{name}("))
+        name for name in stagecraft_grader.__all__ if not any(form in SDK_DOC for form in (f"`{name}", f"`@{name}("))
     ]
     assert missing == []
 
 
 def test_every_fixture_and_setting_is_documented() -> None:
     names = [
-        "app", "base_url", "seed", "rng", "app_control", "app_data",
-        "APP_HOST", "APP_PORT", "STAGECRAFT_SEED", "STARTUP_TIMEOUT", "APP_DATA_DIR", "CONTROL_TIMEOUT",
+        "app",
+        "base_url",
+        "seed",
+        "rng",
+        "app_control",
+        "app_data",
+        "APP_HOST",
+        "APP_PORT",
+        "STAGECRAFT_SEED",
+        "STARTUP_TIMEOUT",
+        "APP_DATA_DIR",
+        "CONTROL_TIMEOUT",
     ]
     assert [name for name in names if f"`{name}`" not in SDK_DOC] == []
 
@@ -39,8 +47,6 @@ def test_every_manifest_field_is_documented() -> None:
     models = [ExerciseManifest, LimitsManifest, BrokenManifest, SubmissionManifest]
     fields = [f.name for model in models for f in msgspec.structs.fields(model)]
     missing = [
-        name
-        for name in fields
-        if not any(form in AUTHOR_DOC for form in (f"{name} = ", f"`{name}`", f"[{name}]"))
+        name for name in fields if not any(form in AUTHOR_DOC for form in (f"{name} = ", f"`{name}`", f"[{name}]"))
     ]
     assert missing == []

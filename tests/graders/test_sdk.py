@@ -13,10 +13,7 @@ from tests.graders.helpers import HERE, GraderRun, RunningApp, free_port, run_gr
 
 SAMPLE = HERE / "suites" / "sample"
 
-GARBAGE = (
-    "the app's answer is not valid HTTP: its first line is not a status line "
-    'such as "HTTP/1.1 200 OK"'
-)
+GARBAGE = 'the app\'s answer is not valid HTTP: its first line is not a status line such as "HTTP/1.1 200 OK"'
 
 # (id, status, message) of every test in suites/sample, in order.
 SAMPLE_RESULTS = [
@@ -135,15 +132,19 @@ def test_post_transcript_has_body_and_runnable_curl(sample_run: GraderRun, share
 
     url = f"http://127.0.0.1:{shared_app.port}/echo"
     assert shlex.split(exchange["curl"]) == [
-        "curl", "-i", "-H", "content-type: application/json", "--data-binary", '{"n":1}', url
+        "curl",
+        "-i",
+        "-H",
+        "content-type: application/json",
+        "--data-binary",
+        '{"n":1}',
+        url,
     ]
     assert exchange["request"]["body"] == '{"n":1}'
     assert exchange["response"]["body"] == '{"n":1}'
 
 
-def test_failed_exchanges_are_recorded_with_their_error(
-    sample_run: GraderRun, shared_app: RunningApp
-) -> None:
+def test_failed_exchanges_are_recorded_with_their_error(sample_run: GraderRun, shared_app: RunningApp) -> None:
     results = sample_run.results
 
     [closed] = results["connection_closed"]["transcript"]

@@ -90,9 +90,7 @@ def test_sse_and_tcp_exchanges_are_in_the_event(tools_run: GraderRun, realtime_a
     assert tcp["message"].startswith("the app sent no 'NEVER' within 0.2 s")
     [turn] = tcp["transcript"]
     assert turn["kind"] == "tcp"
-    assert turn["curl"] == (
-        f"printf 'GET /hello HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' | nc 127.0.0.1 {realtime_app.port}"
-    )
+    assert turn["curl"] == (f"printf 'GET /hello HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' | nc 127.0.0.1 {realtime_app.port}")
     assert turn["response"]["body"].startswith("HTTP/1.1 200")
 
 

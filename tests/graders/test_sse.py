@@ -11,17 +11,6 @@ from stagecraft_grader.transcript import Transcript
 from tests.graders.helpers import RunningApp
 
 
-@pytest.fixture
-def transcript() -> Transcript:
-    return Transcript()
-
-
-@pytest.fixture
-def app(realtime_app: RunningApp, transcript: Transcript):
-    with AppClient(f"http://127.0.0.1:{realtime_app.port}", timeout=2, record=transcript.record) as client:
-        yield client
-
-
 def test_parses_fields_across_chunks_comments_and_line_ends(app: AppClient) -> None:
     with app.stream_events("/events") as stream:
         assert (stream.status_code, stream.content_type) == (200, "text/event-stream")

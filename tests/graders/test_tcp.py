@@ -9,20 +9,8 @@ import pytest
 from stagecraft_grader import AppClient, ExchangeError
 from stagecraft_grader.tcp import nc_line
 from stagecraft_grader.transcript import Transcript
-from tests.graders.helpers import RunningApp
 
 GET_HELLO = b"GET /hello HTTP/1.1\r\nHost: test\r\n\r\n"
-
-
-@pytest.fixture
-def transcript() -> Transcript:
-    return Transcript()
-
-
-@pytest.fixture
-def app(realtime_app: RunningApp, transcript: Transcript):
-    with AppClient(f"http://127.0.0.1:{realtime_app.port}", timeout=2, record=transcript.record) as client:
-        yield client
 
 
 def test_two_requests_on_one_keep_alive_connection(app: AppClient, transcript: Transcript) -> None:

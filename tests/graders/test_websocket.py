@@ -15,17 +15,6 @@ from stagecraft_grader.websocket import mask
 from tests.graders.helpers import RunningApp, free_port
 
 
-@pytest.fixture
-def transcript() -> Transcript:
-    return Transcript()
-
-
-@pytest.fixture
-def app(realtime_app: RunningApp, transcript: Transcript):
-    with AppClient(f"http://127.0.0.1:{realtime_app.port}", timeout=2, record=transcript.record) as client:
-        yield client
-
-
 def test_masking_is_its_own_inverse() -> None:
     key = os.urandom(4)
     payload = os.urandom(1001)

@@ -18,7 +18,8 @@ async def test_home_lists_the_ten_stages_in_order(client):
 async def test_a_stage_page_shows_its_lesson_and_exercises(client):
     page = (await client.get("/stages/1")).text
     assert f'href="/exercises/{EXERCISE}"' in page
-    assert "<h2" in page and "lesson" in page
+    assert '<article class="lesson card"><h1>Fundamentals</h1>' in page  # the lesson, rendered from Markdown
+    assert "A backend is a program that waits for requests and answers them." in page
     assert (await client.get("/stages/11")).status_code == 404
 
 

@@ -187,7 +187,7 @@ EVENT_PIECES = [
     b"data: line one\r\ndata: line two \xc3",
     b"\xa9\r\n\r\n",
     b"id: 7\n\n",
-    b"id: 3\nretry: 1500\ndata: {\"n\": 3}\n\n",
+    b'id: 3\nretry: 1500\ndata: {"n": 3}\n\n',
 ]
 
 
