@@ -31,6 +31,7 @@ def test_every_fixture_and_setting_is_documented() -> None:
         "base_url",
         "seed",
         "rng",
+        "app_env",
         "app_control",
         "app_data",
         "APP_HOST",
@@ -39,6 +40,7 @@ def test_every_fixture_and_setting_is_documented() -> None:
         "STARTUP_TIMEOUT",
         "APP_DATA_DIR",
         "CONTROL_TIMEOUT",
+        "STAGECRAFT_APP_ENV",
     ]
     assert [name for name in names if f"`{name}`" not in SDK_DOC] == []
 

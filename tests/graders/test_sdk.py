@@ -301,3 +301,11 @@ def test_unusable_setting_is_a_usage_error_naming_the_variable() -> None:
     assert run.returncode == 2
     assert run.events == []
     assert "STAGECRAFT_SEED must be an integer, got 'not-a-number'" in run.stderr
+
+
+def test_a_malformed_app_env_is_a_usage_error_naming_the_variable() -> None:
+    run = run_grader(SAMPLE, free_port(), env={"STAGECRAFT_APP_ENV": '{"GREETING": 5}'})
+
+    assert run.returncode == 2
+    assert run.events == []
+    assert "STAGECRAFT_APP_ENV must be a JSON object of strings" in run.stderr

@@ -342,6 +342,36 @@ def test_the_app_sees_only_loopback_and_writes_only_data_and_tmp(built_images, h
         assert expected in log
 
 
+APP_ENV_SUITE = """\
+from stagecraft_grader import check_equal
+
+
+def test_the_app_and_the_grader_see_the_same_configuration(app, app_env):
+    check_equal(app_env, {"GREETING": "hello", "RELEASE": "r-7f"}, "the grader's app_env")
+    check_equal(app.get("/").text, "hello r-7f", "what the app read from its environment")
+"""
+
+
+def test_the_exercise_environment_reaches_the_app_and_the_grader(built_images, tmp_path):
+    code = write_tree(tmp_path / "code", {"README": "served by python -m http.server"})
+    suite = write_tree(tmp_path / "suite", {"test_env.py": APP_ENV_SUITE})
+    # The app answers with its own environment: a shell writes it into the page it serves.
+    start = (
+        'mkdir -p /tmp/site && echo -n "$GREETING $RELEASE" > /tmp/site/index.html'
+        ' && exec python -m http.server -d /tmp/site "$PORT"'
+    )
+    spec = msgspec.structs.replace(
+        make_spec(code, suite, start=start), app_env={"GREETING": "hello", "RELEASE": "r-7f"}
+    )
+    lines: list[str] = []
+
+    result = run_job(spec, lines.append)
+
+    assert result.ending == "completed", result.detail
+    ends = [e for e in events_of(lines) if e["event"] == "test_end"]
+    assert [e["status"] for e in ends] == ["passed"], lines
+
+
 def test_a_missing_image_is_an_infra_error_and_leaves_nothing(built_images, engine, hello_app, hello_suite):
     spec = make_spec(hello_app, hello_suite)
 

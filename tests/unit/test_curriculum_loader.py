@@ -64,6 +64,21 @@ def test_limits_only_tighten(tree):
     ]
 
 
+def test_app_env_tokens_are_fresh_per_seed_and_the_same_for_one_seed(tree):
+    root, graders = tree
+    toml = root / "stages/01-basics/exercises/echo/exercise.toml"
+    toml.write_text(EXERCISE_TOML + '[app_env]\nGREETING = "hi"\nRELEASE = "v-{random}-{random}"\n')
+    exercise = load_curriculum(root, graders).exercise("echo")
+
+    first, again, other = exercise.app_env(7), exercise.app_env(7), exercise.app_env(8)
+
+    assert first == again
+    assert first["GREETING"] == "hi" and other["GREETING"] == "hi"
+    prefix, token_a, token_b = first["RELEASE"].split("-")
+    assert prefix == "v" and len(token_a) == len(token_b) == 12 and token_a != token_b
+    assert first["RELEASE"] != other["RELEASE"]
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
@@ -89,6 +104,18 @@ def test_limits_only_tighten(tree):
             "broken/mute/broken.toml:",
         ),
         (lambda r: (r / "stages/1-bad").mkdir(), "stages/1-bad: stage folders are named NN-slug"),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text(
+                EXERCISE_TOML + '[app_env]\nPORT = "9"\n'
+            ),
+            "field `app_env.PORT`: the sandbox sets PORT itself",
+        ),
+        (
+            lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text(
+                EXERCISE_TOML + '[app_env]\nlower = "x"\n'
+            ),
+            "exercise.toml: Expected `str` matching regex",
+        ),
         (
             lambda r: (r / "stages/01-basics/exercises/echo/exercise.toml").write_text("title = [unclosed"),
             "exercise.toml: not valid TOML",

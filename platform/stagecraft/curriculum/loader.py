@@ -10,6 +10,7 @@ from typing import TypeVar
 import msgspec
 
 from stagecraft.curriculum.models import (
+    RESERVED_ENV,
     BrokenManifest,
     Curriculum,
     Exercise,
@@ -145,6 +146,7 @@ class _Loader:
         if not suite_dir.is_dir():
             self.problem(folder / "exercise.toml", f"field `grader`: no suite folder {suite_dir}")
         self.check_limits(folder / "exercise.toml", manifest)
+        self.check_app_env(folder / "exercise.toml", manifest)
         exercise = Exercise(
             slug=folder.name, stage=stage, manifest=manifest, brief=brief, path=folder, suite_dir=suite_dir
         )
@@ -157,6 +159,13 @@ class _Loader:
             cap = getattr(self.platform_limits, field.name)
             if value is not None and value > cap:
                 self.problem(path, f"field `limits.{field.name}`: {value} is above the platform cap {cap}")
+
+    def check_app_env(self, path: Path, manifest: ExerciseManifest) -> None:
+        for name in sorted(set(manifest.app_env) & RESERVED_ENV):
+            self.problem(path, f"field `app_env.{name}`: the sandbox sets {name} itself; pick another name")
+        for name in manifest.app_env:
+            if name.startswith("STAGECRAFT_"):
+                self.problem(path, f"field `app_env.{name}`: names starting with STAGECRAFT_ are the platform's")
 
     def check_projects(self, exercise: Exercise) -> None:
         solutions = exercise.solutions()

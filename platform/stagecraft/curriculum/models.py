@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,6 +14,11 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
 Runtime = Literal["python", "node"]
+# Names an exercise may set in the app's environment; the sandbox's own names are refused on load.
+EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")]
+EnvValue = Annotated[str, msgspec.Meta(max_length=200)]
+RESERVED_ENV = frozenset({"PORT", "HOST", "HOME", "DATA_DIR", "PATH", "LANG", "HOSTNAME", "TERM"})
+RANDOM_TOKEN = "{random}"
 
 
 class LimitsManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -38,6 +44,9 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     grader: Slug
     review: bool = False
     services: list[Literal["redis"]] = []  # sidecars joined to the job's network namespace
+    # Extra environment for the app (the grader sees the same values): "{random}" in a value
+    # becomes a fresh token per job, so an app must read it rather than hard-code it.
+    app_env: dict[EnvName, EnvValue] = {}
     limits: LimitsManifest = msgspec.field(default_factory=LimitsManifest)
 
 
@@ -75,6 +84,16 @@ class Exercise(msgspec.Struct, kw_only=True):
         """The platform defaults, tightened by the exercise's own limits."""
         own = {k: v for k, v in msgspec.structs.asdict(self.manifest.limits).items() if v is not None}
         return msgspec.structs.replace(Limits(), **own)
+
+    def app_env(self, seed: int) -> dict[str, str]:
+        """The app's extra environment for one job: each "{random}" becomes a token drawn from the seed."""
+        rng = random.Random(f"app_env:{seed}")
+        resolved = {}
+        for name, value in sorted(self.manifest.app_env.items()):
+            while RANDOM_TOKEN in value:
+                value = value.replace(RANDOM_TOKEN, f"{rng.getrandbits(48):012x}", 1)
+            resolved[name] = value
+        return resolved
 
     def starter(self, runtime: str) -> Path | None:
         """The starter folder for a runtime the exercise accepts, if it ships one."""

@@ -115,6 +115,7 @@ def grade_project(
         limits=exercise.limits(),
         seed=seed,
         services=tuple(exercise.manifest.services),
+        app_env=exercise.app_env(seed),
     )
     collected = _Collector(on_event)
     result = run_job(spec, collected)

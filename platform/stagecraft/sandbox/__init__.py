@@ -46,6 +46,7 @@ class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
     seed: int = 0  # passed to the grader as STAGECRAFT_SEED for randomised test data
     port: int = 8000  # the app listens on $PORT inside the shared namespace
     services: tuple[str, ...] = ()  # sidecar images (e.g. "redis"), started and ready before the app
+    app_env: dict[str, str] = {}  # extra app environment (the exercise's); the grader gets it as JSON
 
 
 class AppState(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ and never parsed. Nothing is written on the host.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -192,7 +193,7 @@ class _Job:
             command=["/bin/bash", "-c", spec.start_command],
             init=True,
             working_dir="/app",
-            environment={"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
+            environment={**spec.app_env, "PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
             mounts=[_bind(spec.code_dir, "/app"), Mount(target="/data", source=self.volume_name, type="volume")],
             network_mode=shared,
             log_config=_log_config(max(4 * limits.log_bytes, 256_000)),
@@ -317,6 +318,7 @@ def _grader_env(spec: JobSpec) -> dict[str, str]:
         "APP_PORT": str(spec.port),
         "APP_DATA_DIR": "/appdata",  # the app's /data volume, read-only
         "STAGECRAFT_SEED": str(spec.seed),
+        "STAGECRAFT_APP_ENV": json.dumps(spec.app_env),  # what the app was given, for the suite to check
         "STARTUP_TIMEOUT": f"{startup:g}",
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": "/tmp",

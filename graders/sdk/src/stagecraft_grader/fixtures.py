@@ -1,4 +1,4 @@
-"""Fixtures every suite gets: `app`, `base_url`, `seed`, `rng`, `app_control` and `app_data`."""
+"""Fixtures every suite gets: `app`, `base_url`, `seed`, `rng`, `app_env`, `app_control` and `app_data`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def rng(request: pytest.FixtureRequest, seed: int) -> random.Random:
     """A random generator seeded from the run's seed and this test's id."""
     test_id = request.node.stash.get(TEST_ID, request.node.name)
     return random.Random(f"{seed}:{test_id}")
+
+
+@pytest.fixture
+def app_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The extra environment the exercise gave the app (exercise.toml `app_env`, tokens resolved)."""
+    return dict(request.config.stash[SETTINGS].app_env)
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .client import DEFAULT_TIMEOUT
@@ -24,6 +25,7 @@ class GraderSettings:
     request_timeout: float = DEFAULT_TIMEOUT
     app_data_dir: Path = Path("/appdata")  # the app's /data volume, mounted read-only
     control_timeout: float = 30.0  # how long the worker may take to answer, on top of the action's timeout
+    app_env: Mapping[str, str] = field(default_factory=dict)  # the exercise's extra app environment
 
     @property
     def base_url(self) -> str:
@@ -44,6 +46,7 @@ class GraderSettings:
             startup_timeout=_seconds(env, "STARTUP_TIMEOUT", 10.0),
             app_data_dir=Path(env.get("APP_DATA_DIR", "").strip() or "/appdata"),
             control_timeout=_seconds(env, "CONTROL_TIMEOUT", 30.0),
+            app_env=_app_env(env),
         )
 
 
@@ -67,4 +70,17 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number of seconds, got {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise SettingsError(f"{name} must be zero or more seconds, got {text!r}")
+    return value
+
+
+def _app_env(env: Mapping[str, str]) -> dict[str, str]:
+    text = env.get("STAGECRAFT_APP_ENV", "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise SettingsError(f"STAGECRAFT_APP_ENV must be a JSON object, got {text[:80]!r}") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise SettingsError("STAGECRAFT_APP_ENV must be a JSON object of strings")
     return value
