@@ -15,6 +15,8 @@ from stagecraft.grading.events import parse_event
 from tests.graders.helpers import GRADER, HERE, RunningApp, run_grader, start_project, stop
 
 REALTIME = HERE / "apps" / "realtime"
+# Control characters escape to six bytes each in JSON: this answer line is about 120 KB long.
+FAKE_STDOUT = "listening on 8000\n" + "\x01" * 20_000 + "\nGET /healthz 200 ✓\n"
 
 
 @dataclass
@@ -37,6 +39,8 @@ class FakeWorker:
             self.app.process.wait(timeout)
         if action in ("start", "restart"):
             self.app = start_project(REALTIME, port=self.app.port, wait=False)
+        if action == "logs":
+            return {**self._answer(ok=True), "stdout": FAKE_STDOUT, "stderr": "a warning\n"}
         return self._answer(ok=True)
 
     def _answer(self, *, ok: bool, detail: str = "") -> dict[str, Any]:
@@ -109,6 +113,18 @@ def test_worker_stops_starts_restarts_and_signals_the_app() -> None:
     [control] = [x for x in ends["graceful_sigterm"]["transcript"] if x["kind"] == "control"][:1]
     assert control["request"]["method"] == "SIGNAL SIGTERM"
     assert control["response"]["body"] == "not running, exit code 0"
+
+
+def test_logs_bring_back_both_streams_even_in_a_long_answer() -> None:
+    worker = FakeWorker(start_project(REALTIME))
+    try:
+        returncode, events, stderr = worker.serve(HERE / "suites" / "control-logs")
+    finally:
+        stop(worker.app)
+
+    assert returncode == 0, stderr
+    assert {test_id: end["status"] for test_id, end in results(events).items()} == {"logs": "passed"}
+    assert [(r["action"], r["timeout"]) for r in worker.requests] == [("logs", 0.0)]
 
 
 def test_unanswered_request_is_a_grader_error() -> None:

@@ -249,6 +249,32 @@ def test_stop_signal_and_start_report_what_became_of_the_app(built_images, engin
 
 
 @pytest.mark.docker
+def test_logs_bring_back_what_the_app_printed_on_each_stream_across_restarts(built_images, tmp_path):
+    tests = """\
+        import urllib.request
+
+        from conftest import request_line, wait_for_port
+
+
+        def test_logs(control):
+            restarted = control(request_line(id=1, action="restart", timeout=5))
+            assert restarted["ok"], restarted
+            wait_for_port()
+            urllib.request.urlopen(f"http://127.0.0.1:8000/boots").read()
+            answer = control(request_line(id=2, action="logs"))
+            assert (answer["ok"], answer["running"]) == (True, True), answer
+            assert answer["stdout"].splitlines() == ["listening", "got SIGTERM, shutting down", "listening"], answer
+            assert '"GET /boots HTTP/1.1" 200' in answer["stderr"], answer
+            assert "listening" not in answer["stderr"]
+    """
+
+    result, events, _ = run_suite(tmp_path, tests)
+
+    assert result.ending == "completed", result.detail
+    assert ends_by_name(events)["logs"]["status"] == "passed", events
+
+
+@pytest.mark.docker
 def test_an_app_without_a_handler_dies_of_sigterm_as_it_would_outside_a_container(built_images, tmp_path):
     tests = """\
         from conftest import request_line

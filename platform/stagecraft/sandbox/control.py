@@ -1,4 +1,5 @@
-"""The app control channel (contract v1): the grader asks for the app to be stopped, started, restarted or signalled.
+"""The app control channel (contract v1): the grader asks for the app to be stopped, started, restarted or
+signalled, or for what it has printed so far.
 
 The grader prints a request as one line on its stdout (among its events)::
 
@@ -7,6 +8,9 @@ The grader prints a request as one line on its stdout (among its events)::
 and reads exactly one answer line per request on its stdin::
 
     {"id": 3, "ok": true, "running": true, "exit_code": 0, "detail": "..."}
+
+A ``logs`` answer also carries ``stdout`` and ``stderr``: the tail (at most LOG_TAIL_BYTES each)
+of what the app printed since the job began, decoded as UTF-8 with replacement.
 
 Only the grader's stdout is read, so the learner's code cannot issue requests. A line that
 is not a JSON object with ``"event": "control"`` is not a request and gets no answer.
@@ -26,9 +30,10 @@ from docker.models.containers import Container
 
 MAX_REQUESTS = 20  # per job; later requests are refused
 MAX_TIMEOUT = 60.0  # seconds a request may ask to wait
-ACTIONS = ("stop", "start", "restart", "signal")
+ACTIONS = ("stop", "start", "restart", "signal", "logs")
+LOG_TAIL_BYTES = 16_000  # of each stream, in a logs answer (the grader reads answer lines up to 256 KB)
 SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL")
-_DEFAULT_TIMEOUT = {"stop": 10.0, "restart": 10.0, "start": 0.0, "signal": 0.0}
+_DEFAULT_TIMEOUT = {"stop": 10.0, "restart": 10.0, "start": 0.0, "signal": 0.0, "logs": 0.0}
 _FIELDS = {"event", "id", "action", "signal", "timeout"}
 _KILL_GRACE = 5.0  # seconds to wait for the exit after SIGKILL
 _DEADLINE_MARGIN = 1.0  # seconds kept back so the grader can still read the answer
@@ -42,12 +47,14 @@ class ControlRequest(msgspec.Struct, frozen=True, kw_only=True):
     timeout: float | None = None  # None: the action's default
 
 
-class ControlAnswer(msgspec.Struct, frozen=True, kw_only=True):
+class ControlAnswer(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     id: int | None  # None when the request had no usable id
     ok: bool
     running: bool
     exit_code: int | None
     detail: str
+    stdout: str | None = None  # logs answers only
+    stderr: str | None = None
 
     def encode(self) -> bytes:
         return msgspec.json.encode(self) + b"\n"
@@ -121,7 +128,13 @@ class AppControl:
             return self._refuse(request.id, "the job's time is up")
         wanted = _DEFAULT_TIMEOUT[request.action] if request.timeout is None else request.timeout
         timeout = min(wanted, remaining)
-        act = {"stop": self._stop, "start": self._start, "restart": self._restart, "signal": self._signal}
+        act = {
+            "stop": self._stop,
+            "start": self._start,
+            "restart": self._restart,
+            "signal": self._signal,
+            "logs": self._logs,
+        }
         return act[request.action](request, timeout)
 
     def _stop(self, request: ControlRequest, timeout: float) -> ControlAnswer:
@@ -164,6 +177,14 @@ class AppControl:
             return self._answer(request, True, f"{request.signal} sent; the app exited", exit_code)
         return self._answer(request, True, f"{request.signal} sent")
 
+    def _logs(self, request: ControlRequest, timeout: float) -> ControlAnswer:
+        streams = {
+            name: _tail(self.app.logs(stdout=name == "stdout", stderr=name == "stderr"))
+            for name in ("stdout", "stderr")
+        }
+        answer = self._answer(request, True, "the app's output so far")
+        return msgspec.structs.replace(answer, **streams)
+
     def _answer(self, request: ControlRequest, ok: bool, detail: str, exit_code: int | None = None) -> ControlAnswer:
         running, current = self._state()
         return ControlAnswer(
@@ -204,6 +225,15 @@ class AppControl:
         except docker.errors.APIError as exc:
             if exc.status_code != 409:  # 409: it stopped in the meantime
                 raise
+
+
+def _tail(data: bytes) -> str:
+    """The last LOG_TAIL_BYTES of ``data``, from a line start where one is near, decoded with replacement."""
+    if len(data) > LOG_TAIL_BYTES:
+        data = data[-LOG_TAIL_BYTES:]
+        newline = data.find(b"\n", 0, 200)
+        data = data[newline + 1 :] if newline >= 0 else data
+    return data.decode("utf-8", "replace")
 
 
 def _is_int(value: object) -> bool:

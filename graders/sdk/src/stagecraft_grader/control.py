@@ -1,4 +1,5 @@
-"""App control (contract v1): ask the worker to stop, start, restart or signal the learner's app.
+"""App control (contract v1): ask the worker to stop, start, restart or signal the learner's app, or
+for what it has printed so far.
 
 The request is a `control` event on the events stream; the worker answers with one JSON line on
 the grader's stdin carrying the same id.
@@ -22,7 +23,7 @@ from .settings import GraderSettings
 from .startup import wait_for_port
 from .transcript import exchange, request_part, response_part
 
-_ANSWER_LINE_LIMIT = 64 * 1024
+_ANSWER_LINE_LIMIT = 256 * 1024  # a logs answer carries up to 16 KB of each stream, escaped
 MAX_TIMEOUT = 60.0  # seconds a request may ask the worker to wait
 SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL")
 _ENDING_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGKILL")  # worth waiting for the exit
@@ -34,6 +35,8 @@ class ControlAnswer:
     running: bool  # whether the app is running after the action
     exit_code: int | None  # the app's exit code, when it has exited
     detail: str = ""
+    stdout: str = ""  # logs answers: the tail of what the app printed on stdout
+    stderr: str = ""  # ... and on stderr
 
 
 class ControlChannel:
@@ -82,7 +85,7 @@ class ControlChannel:
                 raise GraderError("app control is not available: the grader's stdin is closed")
             self._buffer += chunk
             if len(self._buffer) > _ANSWER_LINE_LIMIT and b"\n" not in self._buffer:
-                raise GraderError("the worker's app-control answer is longer than 64 KB")
+                raise GraderError("the worker's app-control answer is longer than 256 KB")
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line.decode("utf-8", "replace").strip()
 
@@ -92,15 +95,17 @@ def _parse_answer(answer: dict[str, Any], request_id: int) -> ControlAnswer:
     exit_code_valid = exit_code is None or (isinstance(exit_code, int) and not isinstance(exit_code, bool))
     if not isinstance(ok, bool) or not isinstance(running, bool) or not exit_code_valid:
         raise GraderError(f"the worker's answer to app-control request {request_id} is malformed: {answer!r}")
-    return ControlAnswer(ok, running, exit_code, detail if isinstance(detail, str) else "")
+    streams = [answer.get(name) for name in ("stdout", "stderr")]
+    if not all(stream is None or isinstance(stream, str) for stream in streams):
+        raise GraderError(f"the worker's answer to app-control request {request_id} is malformed: {answer!r}")
+    stdout, stderr = (stream or "" for stream in streams)
+    return ControlAnswer(ok, running, exit_code, detail if isinstance(detail, str) else "", stdout, stderr)
 
 
 class AppControl:
     """The `app_control` fixture: stop, start, restart or signal the app, then carry on testing."""
 
-    def __init__(
-        self, channel: ControlChannel, settings: GraderSettings, record: Callable[[Any], None]
-    ) -> None:
+    def __init__(self, channel: ControlChannel, settings: GraderSettings, record: Callable[[Any], None]) -> None:
         self._channel = channel
         self._settings = settings
         self._record = record
@@ -128,9 +133,15 @@ class AppControl:
             timeout = 10.0 if name in _ENDING_SIGNALS else 0.0
         return self._act("signal", timeout, signal=name)
 
+    def logs(self) -> ControlAnswer:
+        """What the app has printed so far: `.stdout` and `.stderr`, the last 16 KB of each, all runs included."""
+        return self._act("logs", 0.0)
+
     def _act(self, action: str, timeout: float, signal: str = "") -> ControlAnswer:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            math.isfinite(timeout) and 0 <= timeout <= MAX_TIMEOUT
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not (math.isfinite(timeout) and 0 <= timeout <= MAX_TIMEOUT)
         ):
             raise GraderError(f"app_control timeouts are 0 to {MAX_TIMEOUT:g} seconds, got {timeout!r}")
         answer = self._channel.ask(action, timeout=timeout, signal=signal)
@@ -158,5 +169,7 @@ class AppControl:
 def _describe(answer: ControlAnswer) -> str:
     state = "running" if answer.running else "not running"
     code = "" if answer.exit_code is None else f", exit code {answer.exit_code}"
+    if answer.stdout or answer.stderr:
+        code += f"; {len(answer.stdout)} characters on stdout, {len(answer.stderr)} on stderr"
     detail = f" ({answer.detail})" if answer.detail else ""
     return f"{state}{code}{detail}"
