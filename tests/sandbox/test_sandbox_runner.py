@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docker
@@ -403,23 +405,48 @@ def test_an_unreachable_engine_is_an_infra_error(hello_app, hello_suite):
     assert "ConnectionError" in result.detail
 
 
-def test_the_janitor_removes_labelled_leftovers_and_nothing_else(built_images, engine):
-    job_id = f"test-{uuid.uuid4().hex[:10]}"
-    label = {"stagecraft.job": job_id}
-    engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=label)
-    leftover = engine.containers.create(
-        image_tag("base"), ["sleep", "infinity"], name=f"stagecraft-{job_id}-app", labels=label, network_mode="none"
-    )
-    leftover.start()
-    bystander = engine.volumes.create(name=f"not-stagecraft-{job_id}")
+def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, engine):
+    dead_owner = subprocess.Popen(["true"])
+    dead_owner.wait()
+    owners = {
+        "unowned": None,  # made by hand or by an older version
+        "dead": f"{socket.gethostname()}:{dead_owner.pid}:1",
+        "live": runner.owner_label(),  # this very process
+        "elsewhere": "another-host:1:1",  # another machine's worker sharing the engine
+    }
+    jobs = {name: f"test-{uuid.uuid4().hex[:10]}" for name in owners}
+    for name, job_id in jobs.items():
+        labels = {"stagecraft.job": job_id} | ({"stagecraft.owner": owners[name]} if owners[name] else {})
+        engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=labels)
+        name = f"stagecraft-{job_id}-app"
+        options = {"name": name, "labels": labels, "network_mode": "none"}
+        container = engine.containers.create(image_tag("base"), ["sleep", "infinity"], **options)
+        container.start()
+    bystander = engine.volumes.create(name=f"not-stagecraft-{jobs['unowned']}")
     try:
         removed = janitor()
 
-        assert removed >= 2
-        assert leftovers(engine, job_id) == []
+        assert removed >= 4
+        assert leftovers(engine, jobs["unowned"]) == leftovers(engine, jobs["dead"]) == []
+        assert len(leftovers(engine, jobs["live"])) == len(leftovers(engine, jobs["elsewhere"])) == 2
         assert engine.volumes.get(bystander.name)
     finally:
         bystander.remove()
+        for job_id in jobs.values():
+            for container in engine.containers.list(all=True, filters={"label": f"stagecraft.job={job_id}"}):
+                container.remove(force=True, v=True)
+            for volume in engine.volumes.list(filters={"label": f"stagecraft.job={job_id}"}):
+                volume.remove(force=True)
+
+
+def test_past_the_stale_age_even_a_live_or_remote_owners_job_is_a_leftover():
+    now = time.time()
+    created = datetime.fromtimestamp(now - runner.STALE_AFTER - 1, UTC).isoformat()
+    recent = datetime.fromtimestamp(now - 5, UTC).isoformat().replace("+00:00", "Z")
+    for owner in (runner.owner_label(), "another-host:1:1"):
+        assert runner._abandoned({"stagecraft.owner": owner}, created, now)
+        assert not runner._abandoned({"stagecraft.owner": owner}, recent, now)
+    assert runner._abandoned({"stagecraft.owner": runner.owner_label()}, "not a time", now)
 
 
 def test_ensure_docker_is_a_no_op_when_the_engine_answers():

@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ SANDBOX_UID = 10001
 SANDBOX_USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
 JOB_LABEL = "stagecraft.job"
 ROLE_LABEL = "stagecraft.role"
+OWNER_LABEL = "stagecraft.owner"  # "<host>:<pid>:<process start time>" of the process that made it
+STALE_AFTER = 15 * 60  # seconds: far past any job's deadline, so its owner must be gone
 _API_TIMEOUT = 30  # seconds for one Engine API call
 _GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
 # The ports apps are told to use (127.0.0.1:<port>); the ports a sidecar image EXPOSEs count too.
@@ -86,20 +89,25 @@ def run_job(
         job.remove()
 
 
-def janitor(client: docker.DockerClient | None = None) -> int:
-    """Remove every container and volume labelled stagecraft.job; return how many went.
+def janitor(client: docker.DockerClient | None = None, *, now: float | None = None) -> int:
+    """Remove the containers and volumes of jobs whose owner is gone; return how many went.
 
-    Meant for a worker's start on an engine it does not share with another live worker:
-    it does not spare running jobs.
+    A job's objects carry the label of the process that made them. They are leftovers when that
+    process no longer runs on this host, when they carry no owner, or when they are older than
+    STALE_AFTER (an owner on another host sharing the engine cannot be asked). So a worker that
+    starts never removes the running jobs of another live worker.
     """
     own_client = client is None
+    now = time.time() if now is None else now
     try:
         client = client or _local_engine()
         removed = 0
         for container in client.containers.list(all=True, filters={"label": JOB_LABEL}):
-            removed += _quietly(container.remove, force=True, v=True)
+            if _abandoned(container.labels, container.attrs.get("Created", ""), now):
+                removed += _quietly(container.remove, force=True, v=True)
         for volume in client.volumes.list(filters={"label": JOB_LABEL}):
-            removed += _quietly(volume.remove, force=True)
+            if _abandoned(volume.attrs.get("Labels") or {}, volume.attrs.get("CreatedAt", ""), now):
+                removed += _quietly(volume.remove, force=True)
     except (docker.errors.DockerException, requests.RequestException) as exc:
         raise SandboxError(f"janitor: {_describe(exc)}") from exc
     finally:
@@ -108,6 +116,42 @@ def janitor(client: docker.DockerClient | None = None) -> int:
     if removed:
         _log.info("janitor removed %d leftover containers/volumes", removed)
     return removed
+
+
+def owner_label() -> str:
+    """This process, as "<host>:<pid>:<start time>" (the start time tells a reused pid apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
+    age = now - _timestamp(created) if created else STALE_AFTER
+    if age >= STALE_AFTER:
+        return True
+    host, _, rest = labels.get(OWNER_LABEL, "").partition(":")
+    pid_text, _, started = rest.partition(":")
+    if not pid_text.isdigit():
+        return True  # made before owners were labelled, or by hand
+    if host != socket.gethostname():
+        return False  # another machine's worker: only age tells
+    return _process_start(int(pid_text)) != started
+
+
+def _process_start(pid: int) -> str:
+    """The kernel's start time of ``pid`` (field 22 of /proc/<pid>/stat), "" if it does not run."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]
+
+
+def _timestamp(text: str) -> float:
+    """Seconds since the epoch of an Engine timestamp ("2026-11-24T02:31:05.123456789Z"); 0 if unreadable."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return 0.0  # treated as ancient
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 class _Job:
@@ -339,7 +383,7 @@ def _wait_for_exit(container: Container, seconds: float) -> int | None:
 
 
 def _labels(job_id: str, role: str) -> dict[str, str]:
-    return {JOB_LABEL: job_id, ROLE_LABEL: role}
+    return {JOB_LABEL: job_id, ROLE_LABEL: role, OWNER_LABEL: owner_label()}
 
 
 def _bind(source: Path, target: str) -> Mount:
