@@ -64,6 +64,22 @@ def test_limits_only_tighten(tree):
     ]
 
 
+def test_a_stage_lists_its_exercises_from_the_easiest_with_reviewed_ones_last(tree):
+    root, graders = tree
+    exercises = root / "stages/01-basics/exercises"
+    for slug, extra in [("aaa-capstone", "review = true\n"), ("bbb-hard", ""), ("ccc-easy", "")]:
+        difficulty = "advanced" if slug == "bbb-hard" else "beginner"
+        write(exercises / slug / "exercise.toml", EXERCISE_TOML.replace('"beginner"', f'"{difficulty}"') + extra)
+        write(exercises / slug / "README.md", "A brief.\n")
+        write(exercises / slug / "solutions" / "python" / "stagecraft.toml", MANIFEST)
+        write(exercises / slug / "broken" / "mute" / "stagecraft.toml", MANIFEST)
+        write(exercises / slug / "broken" / "mute" / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\n')
+
+    [stage] = load_curriculum(root, graders).stages
+
+    assert [e.slug for e in stage.exercises] == ["ccc-easy", "echo", "bbb-hard", "aaa-capstone"]
+
+
 def test_app_env_tokens_are_fresh_per_seed_and_the_same_for_one_seed(tree):
     root, graders = tree
     toml = root / "stages/01-basics/exercises/echo/exercise.toml"

@@ -132,6 +132,7 @@ class _Loader:
                         exercises.append(exercise)
         if manifest is None:
             return None
+        exercises.sort(key=_listing_order)
         return Stage(number=int(match[1]), slug=match[2], manifest=manifest, lesson=lesson, exercises=exercises)
 
     def exercise(self, folder: Path, stage: int) -> Exercise | None:
@@ -176,6 +177,14 @@ class _Loader:
                 self.manifest(project / "stagecraft.toml", SubmissionManifest)
         for variant in exercise.broken_variants():
             self.manifest(variant / "broken.toml", BrokenManifest)
+
+
+_DIFFICULTY_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
+
+
+def _listing_order(exercise: Exercise) -> tuple[bool, int, str]:
+    """A stage lists its exercises from the easiest; mentor-reviewed ones (capstones) come last."""
+    return exercise.manifest.review, _DIFFICULTY_ORDER[exercise.manifest.difficulty], exercise.slug
 
 
 def load_curriculum(root: Path, graders_dir: Path, platform_limits: Limits | None = None) -> Curriculum:
