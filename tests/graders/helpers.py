@@ -104,6 +104,7 @@ def run_grader(
     startup_timeout: float = 5,
     env: dict[str, str] | None = None,
     stdin: int | None = None,
+    args: tuple[str, ...] = (),
 ) -> GraderRun:
     """Run the real `stagecraft-grader` CLI; every stdout line must be a contract event.
 
@@ -118,7 +119,7 @@ def run_grader(
         **(env or {}),
     }
     done = subprocess.run(
-        [str(GRADER), str(suite)], env=env, stdin=stdin, capture_output=True, timeout=120, check=False
+        [str(GRADER), str(suite), *args], env=env, stdin=stdin, capture_output=True, timeout=120, check=False
     )
     events = []
     for line in done.stdout.decode("utf-8").splitlines():

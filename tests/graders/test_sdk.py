@@ -309,3 +309,13 @@ def test_a_malformed_app_env_is_a_usage_error_naming_the_variable() -> None:
     assert run.returncode == 2
     assert run.events == []
     assert "STAGECRAFT_APP_ENV must be a JSON object of strings" in run.stderr
+
+
+def test_k_runs_only_the_matching_tests_and_lists_only_them(shared_app: RunningApp) -> None:
+    run = run_grader(SAMPLE, shared_app.port, args=("-k", "passes or check_fails"))
+
+    assert [t["id"] for t in run.events[0]["tests"]] == ["passes", "check_fails"]
+    assert {test_id: end["status"] for test_id, end in run.results.items()} == {
+        "passes": "passed",
+        "check_fails": "failed",
+    }

@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Run a Stagecraft grader suite against a running app and print JSON events.",
     )
     parser.add_argument("suite", type=Path, help="folder holding the suite's test_*.py files")
+    parser.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPRESSION",
+        default="",
+        help="run only the tests whose names match, as pytest -k does (e.g. -k 'restart or not slow')",
+    )
     args = parser.parse_args(argv)
     try:
         settings = GraderSettings.from_env(os.environ)
@@ -44,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     events_fd = _take_stdout()
     answers_fd = _take_stdin()
     try:
-        return _grade(args.suite.resolve(), settings, EventStream(events_fd), answers_fd)
+        return _grade(args.suite.resolve(), settings, EventStream(events_fd), answers_fd, args.keyword)
     except Exception:
         print("stagecraft-grader: internal error", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
@@ -67,7 +74,9 @@ def _take_stdin() -> int | None:
         return None  # no stdin at all: app control will say it is unavailable
 
 
-def _grade(suite: Path, settings: GraderSettings, events: EventStream, answers_fd: int | None) -> int:
+def _grade(
+    suite: Path, settings: GraderSettings, events: EventStream, answers_fd: int | None, keyword: str = ""
+) -> int:
     # The root filesystem is read-only: no bytecode caches, no plugins we did not ask for.
     sys.dont_write_bytecode = True
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -87,6 +96,7 @@ def _grade(suite: Path, settings: GraderSettings, events: EventStream, answers_f
                 "-p", "no:stepwise",
                 "-q",
                 "--tb=short",
+                *(["-k", keyword] if keyword else []),
             ],
             plugins=[plugin, fixtures],
         )
