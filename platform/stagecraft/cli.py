@@ -7,11 +7,15 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import msgspec
 
 from stagecraft.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from stagecraft.curriculum.models import Exercise
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -107,13 +111,13 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
 
     Exit code: 0 passed, 1 failed, 2 could not grade.
     """
-    from stagecraft.curriculum.loader import CurriculumError, load_curriculum
+    from stagecraft.curriculum.loader import CurriculumError
     from stagecraft.grading.local import grade_directory
     from stagecraft.submissions.archive import ArchiveError
 
     try:
         settings = load_settings()
-        found = load_curriculum(settings.curriculum_dir, settings.graders_dir).exercise(exercise)
+        found = _load_one_exercise(settings, exercise)
     except (SettingsError, CurriculumError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
@@ -145,6 +149,28 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     if outcome.verdict == "passed":
         sys.exit(EXIT_PASSED)
     sys.exit(EXIT_CANNOT_GRADE if outcome.verdict == "infra_error" else EXIT_FAILED)
+
+
+def _load_one_exercise(settings: Settings, slug: str) -> Exercise | None:
+    """``slug`` from the curriculum; problems elsewhere only warn, so one exercise can be worked on alone."""
+    from stagecraft.curriculum.loader import CurriculumError, check_curriculum
+
+    loaded, problems = check_curriculum(settings.curriculum_dir, settings.graders_dir)
+    found = loaded.exercise(slug)
+    base = settings.curriculum_dir.parent
+    if found is not None:
+        folders = [found.path.resolve(), found.suite_dir.resolve()]
+    else:  # it did not load: its folder, wherever it is, holds the reason
+        folders = [p.resolve() for p in settings.curriculum_dir.glob(f"stages/*/exercises/{slug}")]
+    own = [p for p in problems if any((base / p.path).resolve().is_relative_to(f) for f in folders)]
+    if own:
+        raise CurriculumError(own)
+    if problems:
+        click.echo(
+            f"warning: {len(problems)} problem(s) elsewhere in the curriculum (see `stagecraft curriculum check`)",
+            err=True,
+        )
+    return found
 
 
 @main.group()
@@ -183,10 +209,13 @@ def curriculum_selftest(exercise: str | None, runs: int) -> None:
 
     settings = _settings()
     try:
-        loaded = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+        if exercise is None:
+            exercises = load_curriculum(settings.curriculum_dir, settings.graders_dir).exercises()
+        else:
+            found = _load_one_exercise(settings, exercise)
+            exercises = [] if found is None else [found]
     except CurriculumError as exc:
         raise click.ClickException(f"the curriculum has problems:\n{exc}") from None
-    exercises = loaded.exercises() if exercise is None else [e for e in loaded.exercises() if e.slug == exercise]
     if not exercises:
         raise click.ClickException(f"no exercise named {exercise!r}")
     bad = 0

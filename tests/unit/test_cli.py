@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from stagecraft.cli import main
@@ -52,3 +53,20 @@ def test_curriculum_check_names_the_file_and_field(tmp_path: Path):
 def test_a_bad_setting_stops_the_command_with_its_name(tmp_path: Path):
     result = run(tmp_path, "curriculum", "check", STAGECRAFT_WORKERS="lots")
     assert result.exit_code == 1 and "STAGECRAFT_WORKERS" in result.output
+
+
+def test_one_exercise_can_be_worked_on_while_another_is_broken(tmp_path: Path):
+    from stagecraft.cli import _load_one_exercise
+    from stagecraft.curriculum.loader import CurriculumError
+    from tests.conftest import make_settings
+
+    copy = tmp_path / "curriculum"
+    shutil.copytree(REPO_ROOT / "curriculum", copy)
+    (copy / "stages/02-apis/exercises/blogging-api/README.md").unlink()  # another author's work in progress
+    settings = make_settings(tmp_path, STAGECRAFT_CURRICULUM_DIR=str(copy))
+
+    assert _load_one_exercise(settings, "http-basics").slug == "http-basics"
+    assert _load_one_exercise(settings, "no-such-exercise") is None
+    with pytest.raises(CurriculumError) as raised:
+        _load_one_exercise(settings, "blogging-api")
+    assert [p.path for p in raised.value.problems] == ["curriculum/stages/02-apis/exercises/blogging-api/README.md"]
