@@ -1,0 +1,493 @@
+"""Grader suite for the stage 4 exercise secure-sessions (see the exercise's README for the brief).
+
+The app keeps running for the whole suite, so every test registers its own users, with a random
+username that holds a tag of the test, and never assumes the store is empty.
+
+Cookies: the SDK's client (httpx) keeps a cookie jar for the length of one test and would send
+back whatever the app set. To say exactly which session a request belongs to, every request of
+this suite carries an explicit Cookie header, which replaces the jar's: "sid=<value>" for a
+session, and an empty Cookie header for a request without one (see `_cookie`).
+"""
+
+import base64
+import binascii
+import re
+
+from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
+
+COOKIE = "sid"
+URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
+HEX = re.compile(r"^[0-9a-fA-F]+$")
+MIN_SID_LENGTH = 22  # 22 URL-safe base64 characters carry 132 bits
+WORDS = [
+    "amber",
+    "falcon",
+    "river",
+    "copper",
+    "meadow",
+    "quartz",
+    "lantern",
+    "orbit",
+    "willow",
+    "harbor",
+    "cinder",
+    "maple",
+    "thistle",
+    "pebble",
+    "juniper",
+    "sparrow",
+]
+
+
+# --- random data ------------------------------------------------------------------------------
+
+
+def _user(rng, tag):
+    """Registration fields; the username holds `tag` (short, per test) so no two tests share one."""
+    return {
+        "username": f"{rng.choice(WORDS)}_{tag}_{rng.randint(10**6, 10**7 - 1)}",
+        "password": f"{rng.choice(WORDS)}-{rng.randint(10**8, 10**9)}-{rng.choice(WORDS).upper()}",
+    }
+
+
+def _note_text(rng):
+    return f"{rng.choice(['Buy', 'Fix', 'Call', 'Read', 'Plan'])} {rng.choice(WORDS)} {rng.randint(1, 99999)}"
+
+
+def _fake_token(rng, length=43):
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+# --- cookies ----------------------------------------------------------------------------------
+
+
+def _cookie(sid):
+    """The Cookie header of a request: the session `sid`, or none at all when `sid` is None."""
+    return {"Cookie": f"{COOKIE}={sid}" if sid else ""}
+
+
+def _set_cookies(r):
+    """The cookies the response sets: name -> (value, {attribute in lower case: value or True})."""
+    cookies = {}
+    for line in r.headers.get_list("set-cookie"):
+        first, *rest = line.split(";")
+        name, _, value = first.partition("=")
+        attributes = {}
+        for part in rest:
+            key, has_value, attribute = part.partition("=")
+            attributes[key.strip().lower()] = attribute.strip() if has_value else True
+        cookies[name.strip()] = (value.strip().strip('"'), attributes)
+    return cookies
+
+
+def _sid_set_by(r, what):
+    """The value of the sid cookie the response sets; fails when it sets none."""
+    cookies = _set_cookies(r)
+    check(
+        COOKIE in cookies and cookies[COOKIE][0],
+        f'expected {what} to set the session cookie "{COOKIE}" with a Set-Cookie header',
+        got=r.headers.get_list("set-cookie") or "no Set-Cookie header",
+    )
+    return cookies[COOKIE][0]
+
+
+# --- checks shared by the tests ---------------------------------------------------------------
+
+
+def _json(r, status, what):
+    check_equal(r.status_code, status, f"the status code of {what}")
+    check_equal(r.content_type, "application/json", f"the Content-Type media type of {what}")
+    return r.json()
+
+
+def _check_error(r, status, what):
+    data = _json(r, status, what)
+    check(
+        isinstance(data, dict) and isinstance(data.get("error"), str),
+        f'expected {what} to answer a JSON object with a string "error"',
+        got=data,
+    )
+    return data
+
+
+def _register(app, user):
+    """POST /register as a precondition of a test about something else."""
+    r = app.post("/register", json=user, headers=_cookie(None))
+    check_equal(
+        r.status_code,
+        201,
+        "the status code of POST /register (registering a user)",
+        hint="This test needs POST /register to work first: make the register test pass.",
+    )
+
+
+def _login(app, user, sid=None):
+    """POST /login (with the session cookie `sid`, if any) as a precondition: the new session id."""
+    r = app.post("/login", json=user, headers=_cookie(sid))
+    check_equal(
+        r.status_code,
+        200,
+        "the status code of POST /login (logging in)",
+        hint="This test needs POST /login to work first: make the login test pass.",
+    )
+    return _sid_set_by(r, "POST /login")
+
+
+def _user_session(app, rng, tag):
+    """A fresh user, logged in: (user, sid)."""
+    user = _user(rng, tag)
+    _register(app, user)
+    return user, _login(app, user)
+
+
+def _csrf(app, sid):
+    """GET /csrf in the session `sid` as a precondition: its CSRF token."""
+    data = _json(app.get("/csrf", headers=_cookie(sid)), 200, "GET /csrf (fetching the CSRF token)")
+    check(
+        isinstance(data, dict) and isinstance(data.get("csrf_token"), str) and data["csrf_token"],
+        'expected GET /csrf to answer a JSON object with a non-empty string "csrf_token"',
+        got=data,
+    )
+    return data["csrf_token"]
+
+
+def _post_note(app, sid, token, text):
+    headers = _cookie(sid)
+    if token is not None:
+        headers["X-CSRF-Token"] = token
+    return app.post("/notes", json={"text": text}, headers=headers)
+
+
+def _create_note(app, sid, token, text):
+    """POST /notes as a precondition: the created note, reduced to id and text."""
+    data = _json(_post_note(app, sid, token, text), 201, "POST /notes with the session's CSRF token")
+    check(
+        isinstance(data, dict) and isinstance(data.get("id"), int) and not isinstance(data.get("id"), bool),
+        'expected the created note to be a JSON object with an integer "id"',
+        got=data,
+    )
+    check_equal(data.get("text"), text, 'the "text" of the created note')
+    return {"id": data["id"], "text": text}
+
+
+def _notes(app, sid, what):
+    data = _json(app.get("/notes", headers=_cookie(sid)), 200, what)
+    check(
+        isinstance(data, list) and all(isinstance(n, dict) for n in data),
+        f"expected {what} to answer a JSON array of notes",
+        got=data,
+    )
+    return [{"id": n.get("id"), "text": n.get("text")} for n in data]
+
+
+def _decodings(sid):
+    """The session id as text, and as bytes decoded from base64 (at every alignment) or hex."""
+    decoded = [sid.encode()]
+    for start in range(4):
+        chunk = sid[start:]
+        chunk = chunk[: len(chunk) - len(chunk) % 4]
+        try:
+            decoded.append(base64.urlsafe_b64decode(chunk))
+        except (ValueError, binascii.Error):
+            pass
+    if HEX.match(sid):
+        for start in range(2):
+            chunk = sid[start:]
+            decoded.append(bytes.fromhex(chunk[: len(chunk) - len(chunk) % 2]))
+    return decoded
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+@title("POST /register creates a user (201) and refuses a taken username (409)")
+@points(2)
+@hint(
+    'Store the user and answer 201 with {"username": "..."}. When a user already has the '
+    'username, answer 409 with {"error": "..."} and store nothing.'
+)
+def test_register(app, rng):
+    user = _user(rng, "reg")
+    with checkpoint("registered a new user", points=1):
+        data = _json(app.post("/register", json=user, headers=_cookie(None)), 201, "POST /register")
+        check_equal(data, {"username": user["username"]}, "the JSON body of POST /register")
+    again = {**_user(rng, "reg"), "username": user["username"]}
+    _check_error(
+        app.post("/register", json=again, headers=_cookie(None)), 409, "a second POST /register with the same username"
+    )
+
+
+@title("POST /register rejects an invalid registration with 400 and a JSON error")
+@points(2)
+@hint(
+    'Check the body before storing anything: a JSON object whose "username" is 3 to 32 letters, '
+    'digits, "_", "." or "-", and whose "password" is a string of at least 8 characters. '
+    'Otherwise answer 400 with {"error": "..."}.'
+)
+def test_register_validation(app, rng):
+    missing = rng.choice(["username", "password"])
+    with checkpoint(f"rejected a registration without {missing}", points=1):
+        user = _user(rng, "val")
+        del user[missing]
+        _check_error(
+            app.post("/register", json=user, headers=_cookie(None)), 400, f'POST /register without "{missing}"'
+        )
+    bad_name = rng.choice(["", "ab", f"{rng.choice(WORDS)} {rng.randint(10, 99)}"])
+    invalid = [
+        (f'the "username" {bad_name!r}', {**_user(rng, "val"), "username": bad_name}),
+        ('a 7-character "password"', {**_user(rng, "val"), "password": f"{rng.randint(10**6, 10**7 - 1)}"}),
+        ('a number as "password"', {**_user(rng, "val"), "password": rng.randint(10**8, 10**9)}),
+        ("a JSON array instead of an object", [_user(rng, "val")]),
+    ]
+    for what, body in invalid:
+        _check_error(app.post("/register", json=body, headers=_cookie(None)), 400, f"POST /register with {what}")
+    r = app.post(
+        "/register", content=b'{"username": "unfinished', headers={**_cookie(None), "Content-Type": "application/json"}
+    )
+    _check_error(r, 400, "POST /register with a body that is not valid JSON")
+
+
+@title("Passwords are not stored in plain text")
+@points(2)
+@hint(
+    "Keep your users in a file under $DATA_DIR (SQLite, for instance) and store a salted hash of "
+    "each password (argon2-cffi or bcrypt in Python, bcryptjs in Node), never the password itself. "
+    "Log nothing there either."
+)
+def test_password_not_plaintext(app, app_data, rng):
+    user, _ = _user_session(app, rng, "hash")
+    with checkpoint("the app keeps its users in a file under $DATA_DIR", points=1):
+        check(
+            app_data.files(),
+            "expected your app to store its users in a file under $DATA_DIR (/data)",
+            got="no file in /data",
+        )
+    check_equal(
+        app_data.contains_plaintext(user["password"]),
+        [],
+        "the files under $DATA_DIR that hold the registered password as is",
+    )
+
+
+@title("POST /login sets the sid cookie, and GET /me answers only with a valid session")
+@points(2)
+@hint(
+    "On a right username and password, create a session on the server, answer 200 with "
+    '{"username": "..."} and send its id in the cookie "sid". GET /me looks the cookie up in your '
+    'session store: 200 with {"username": "..."} for a logged-in session, else 401 with '
+    '{"error": "..."}.'
+)
+def test_login_and_me(app, rng):
+    user = _user(rng, "me")
+    _register(app, user)
+    with checkpoint("logged in and got a session cookie", points=1):
+        r = app.post("/login", json=user, headers=_cookie(None))
+        data = _json(r, 200, "POST /login with the right password")
+        check_equal(data, {"username": user["username"]}, "the JSON body of POST /login")
+        sid = _sid_set_by(r, "POST /login")
+    data = _json(app.get("/me", headers=_cookie(sid)), 200, "GET /me with the session cookie")
+    check_equal(data, {"username": user["username"]}, "the JSON body of GET /me")
+    _check_error(app.get("/me", headers=_cookie(None)), 401, "GET /me without a session cookie")
+    _check_error(
+        app.get("/me", headers=_cookie(_fake_token(rng))), 401, "GET /me with a session id your app never issued"
+    )
+
+
+@title("A wrong password and an unknown username get the same 401 answer")
+@points(1)
+@hint(
+    'Answer 401 with one and the same body, e.g. {"error": "invalid username or password"}, '
+    "whether the username is unknown or the password is wrong: different answers tell an "
+    "attacker which usernames exist."
+)
+def test_login_generic_error(app, rng):
+    user = _user(rng, "gen")
+    _register(app, user)
+    wrong = {**user, "password": user["password"] + rng.choice(WORDS)}
+    wrong_body = _check_error(
+        app.post("/login", json=wrong, headers=_cookie(None)), 401, "POST /login with a wrong password"
+    )
+    unknown = {**_user(rng, "gen"), "password": user["password"]}
+    unknown_body = _check_error(
+        app.post("/login", json=unknown, headers=_cookie(None)), 401, "POST /login with a username no user has"
+    )
+    check(
+        wrong_body == unknown_body,
+        "expected the same JSON body for a wrong password and for an unknown username",
+        got={"wrong password": wrong_body, "unknown username": unknown_body},
+    )
+
+
+@title("The session cookie is HttpOnly, SameSite=Lax or Strict, with Path=/")
+@points(2)
+@hint(
+    "Set the cookie with the attributes HttpOnly (page scripts cannot read it), SameSite=Lax or "
+    "SameSite=Strict (not sent with cross-site POSTs) and Path=/: in Flask "
+    'response.set_cookie("sid", sid, httponly=True, samesite="Lax", path="/"), in Express '
+    'res.cookie("sid", sid, { httpOnly: true, sameSite: "lax", path: "/" }).'
+)
+def test_cookie_attributes(app, rng):
+    user = _user(rng, "attr")
+    _register(app, user)
+    r = app.post("/login", json=user, headers=_cookie(None))
+    check_equal(r.status_code, 200, "the status code of POST /login")
+    _sid_set_by(r, "POST /login")
+    _, attributes = _set_cookies(r)[COOKIE]
+    header = [line for line in r.headers.get_list("set-cookie") if line.strip().startswith(f"{COOKIE}=")]
+    check(attributes.get("httponly") is True, "expected the sid cookie to have the attribute HttpOnly", got=header)
+    same_site = attributes.get("samesite")
+    check(
+        isinstance(same_site, str) and same_site.lower() in ("lax", "strict"),
+        "expected the sid cookie to have the attribute SameSite=Lax or SameSite=Strict",
+        got=header,
+    )
+    check_equal(attributes.get("path"), "/", "the Path attribute of the sid cookie")
+
+
+@title("Logging in gives a new session id (no session fixation)")
+@points(2)
+@hint(
+    "At login, always create a brand-new session with a new id (and delete the one the request "
+    "came with): never mark the session id the browser already had as logged in. Otherwise an "
+    "attacker who planted that id in the victim's browser shares the victim's session."
+)
+def test_session_rotated_at_login(app, rng):
+    user = _user(rng, "fix")
+    _register(app, user)
+    r = app.get("/csrf", headers=_cookie(None))
+    check_equal(
+        r.status_code,
+        200,
+        "the status code of GET /csrf without a session",
+        hint="GET /csrf without a session must start an anonymous session: make it answer 200.",
+    )
+    before = _sid_set_by(r, "GET /csrf without a session (it must start an anonymous session)")
+    r = app.post("/login", json=user, headers=_cookie(before))
+    check_equal(r.status_code, 200, "the status code of POST /login with the anonymous session's cookie")
+    after = _sid_set_by(r, "POST /login")
+    check(after != before, "expected POST /login to set a new session id, not the one the request came with", got=after)
+    data = _json(app.get("/me", headers=_cookie(after)), 200, "GET /me with the session id set at login")
+    check_equal(data, {"username": user["username"]}, "the JSON body of GET /me")
+    _check_error(app.get("/me", headers=_cookie(before)), 401, "GET /me with the session id from before the login")
+
+
+@title("Session ids are long, random and never hold the username")
+@points(2)
+@hint(
+    "Make each session id with a cryptographic random generator, at least 16 random bytes, "
+    'URL-safe: secrets.token_urlsafe(32) in Python, crypto.randomBytes(32).toString("base64url") '
+    "in Node. Never build it from the username, the user id, a counter or the time, encoded or not."
+)
+def test_session_ids_unguessable(app, rng):
+    users = [_user(rng, "rand") for _ in range(2)]
+    for user in users:
+        _register(app, user)
+    sids = [(user["username"], _login(app, user)) for _ in range(4) for user in users]
+    for username, sid in sids:
+        check(
+            URL_SAFE.match(sid) and len(sid) >= MIN_SID_LENGTH,
+            f"expected every session id to be at least {MIN_SID_LENGTH} characters among A-Z, a-z, 0-9, - and _",
+            got=sid,
+        )
+        for decoded in _decodings(sid):
+            check(
+                username.lower().encode() not in decoded.lower(),
+                f"expected the session id not to hold the username {username!r}, in clear, base64 or hex",
+                got=sid,
+            )
+    values = [sid for _, sid in sids]
+    check_equal(len(set(values)), len(values), f"the number of distinct session ids in {len(values)} logins")
+    for i, first in enumerate(values):
+        for second in values[i + 1 :]:
+            check(
+                first[:8] != second[:8] and first[-8:] != second[-8:],
+                "expected random session ids, but two of them start or end alike",
+                got=[first, second],
+            )
+
+
+@title("POST /logout destroys the session on the server")
+@points(2)
+@hint(
+    "On POST /logout, delete the session from your server-side store and answer 204 (clearing the "
+    "cookie too is good manners). Clearing only the cookie is not enough: anyone who copied the "
+    "session id could go on using it."
+)
+def test_logout_destroys_session(app, rng):
+    user, sid = _user_session(app, rng, "out")
+    data = _json(app.get("/me", headers=_cookie(sid)), 200, "GET /me before logging out")
+    check_equal(data, {"username": user["username"]}, "the JSON body of GET /me before logging out")
+    token = _csrf(app, sid)
+    with checkpoint("POST /logout answered 204", points=1):
+        r = app.post("/logout", headers={**_cookie(sid), "X-CSRF-Token": token})
+        check_equal(r.status_code, 204, "the status code of POST /logout")
+    _check_error(app.get("/me", headers=_cookie(sid)), 401, "GET /me with the session id after logging out")
+
+
+@title("POST /notes needs the session's CSRF token in X-CSRF-Token (403 otherwise)")
+@points(3)
+@hint(
+    "GET /csrf returns a random token stored with the session. POST /notes must compare the "
+    "X-CSRF-Token header with the token of the request's session (secrets.compare_digest, "
+    'crypto.timingSafeEqual) and answer 403 with {"error": "..."} when it is missing or '
+    "different, storing nothing."
+)
+def test_csrf_required(app, rng):
+    _, sid = _user_session(app, rng, "csrf")
+    token = _csrf(app, sid)
+    _, other_sid = _user_session(app, rng, "csrf")
+    other_token = _csrf(app, other_sid)
+    rejected = []
+    with checkpoint("POST /notes without X-CSRF-Token answered 403", points=1):
+        text = _note_text(rng)
+        rejected.append(text)
+        _check_error(_post_note(app, sid, None, text), 403, "POST /notes without an X-CSRF-Token header")
+    cases = [
+        ("a made-up X-CSRF-Token", _fake_token(rng, len(token))),
+        ("the CSRF token of another user's session", other_token),
+    ]
+    for what, bad in cases:
+        text = _note_text(rng)
+        rejected.append(text)
+        _check_error(_post_note(app, sid, bad, text), 403, f"POST /notes with {what}")
+    texts = [note["text"] for note in _notes(app, sid, "GET /notes after the rejected requests")]
+    check_equal([t for t in texts if t in rejected], [], "the rejected notes listed by GET /notes")
+    _create_note(app, sid, token, _note_text(rng))
+
+
+@title("POST /notes stores a note for the logged-in user and GET /notes lists it")
+@points(2)
+@hint(
+    'POST /notes with {"text": "..."} and the CSRF token answers 201 with {"id": 1, "text": "..."}; '
+    "GET /notes answers the user's notes as a JSON array. Without a logged-in session both answer "
+    '401, and an empty "text" answers 400.'
+)
+def test_notes(app, rng):
+    _, sid = _user_session(app, rng, "note")
+    token = _csrf(app, sid)
+    with checkpoint("created a note", points=1):
+        note = _create_note(app, sid, token, _note_text(rng))
+    check_equal(_notes(app, sid, "GET /notes"), [note], "the notes of a new user after one POST /notes")
+    _check_error(_post_note(app, None, token, _note_text(rng)), 401, "POST /notes without a session cookie")
+    _check_error(app.get("/notes", headers=_cookie(None)), 401, "GET /notes without a session cookie")
+    _check_error(_post_note(app, sid, token, rng.choice(["", "   "])), 400, 'POST /notes with an empty "text"')
+
+
+@title("GET /notes shows each user their own notes only")
+@points(2)
+@hint(
+    "Store each note with the id of the session's user, and list only the notes of the user of "
+    "the request's session, oldest first."
+)
+def test_notes_private(app, rng):
+    sessions = [_user_session(app, rng, "priv")[1] for _ in range(2)]
+    tokens = [_csrf(app, sid) for sid in sessions]
+    created = [[], []]
+    for _ in range(rng.randint(2, 4)):
+        for who in (0, 1):
+            created[who].append(_create_note(app, sessions[who], tokens[who], _note_text(rng)))
+    for who, name in ((0, "the first user"), (1, "the second user")):
+        check_equal(
+            _notes(app, sessions[who], f"GET /notes as {name}"), created[who], f"the notes GET /notes lists for {name}"
+        )
