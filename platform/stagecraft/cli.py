@@ -202,9 +202,16 @@ def curriculum_check() -> None:
     type=click.IntRange(1, 20),
     help="Grade each project this many times (to catch flaky tests).",
 )
-def curriculum_selftest(exercise: str | None, runs: int) -> None:
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Grade this many projects at once (each is a sandbox job with its own containers).",
+)
+def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
     """Grade every reference solution (must pass) and broken variant (must fail exactly the tests it names)."""
-    from stagecraft.authoring.selftest import selftest_exercise
+    from stagecraft.authoring.selftest import selftest
     from stagecraft.curriculum.loader import CurriculumError, load_curriculum
 
     settings = _settings()
@@ -220,13 +227,12 @@ def curriculum_selftest(exercise: str | None, runs: int) -> None:
         raise click.ClickException(f"no exercise named {exercise!r}")
     bad = 0
     click.echo(f"{'exercise':24} {'project':28} {'run':>3}  {'expected':30} {'verdict':14} result")
-    for found in exercises:
-        for row in selftest_exercise(found, settings.jobs_dir, runs):
-            bad += not row.ok
-            click.echo(
-                f"{row.exercise:24} {row.project:28} {row.run:>3}  {row.expected:30} {row.verdict:14} "
-                f"{'ok' if row.ok else 'WRONG: ' + row.note}"
-            )
+    for row in selftest(exercises, settings.jobs_dir, runs, jobs):
+        bad += not row.ok
+        click.echo(
+            f"{row.exercise:24} {row.project:28} {row.run:>3}  {row.expected:30} {row.verdict:14} "
+            f"{'ok' if row.ok else 'WRONG: ' + row.note}"
+        )
     if bad:
         raise click.ClickException(f"{bad} grading run(s) did not match what the exercise promises")
     click.echo("selftest ok")

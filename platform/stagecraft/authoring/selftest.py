@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import msgspec
@@ -50,40 +51,50 @@ def _judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tupl
     return True, ""
 
 
-def selftest_exercise(exercise: Exercise, work_dir: Path, runs: int = 1) -> Iterator[SelftestRow]:
-    for project, must_fail in _projects(exercise):
-        label = str(project.relative_to(exercise.path))
-        expected = (
-            "pass"
-            if must_fail is None
-            else "start, then fail"
-            if must_fail == STARTER
-            else f"fail: {', '.join(must_fail)}"
-        )
-        for run in range(1, runs + 1):
-            try:
-                outcome = grade_directory(exercise, project, work_dir)
-            except ArchiveError as exc:
-                yield SelftestRow(
-                    exercise=exercise.slug,
-                    project=label,
-                    expected=expected,
-                    run=run,
-                    verdict="invalid",
-                    failed_tests=[],
-                    ok=False,
-                    note=str(exc),
-                )
-                break
-            failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
-            ok, note = _judge(outcome.verdict, failed, must_fail)
-            yield SelftestRow(
-                exercise=exercise.slug,
-                project=label,
-                expected=expected,
-                run=run,
-                verdict=outcome.verdict,
-                failed_tests=failed,
-                ok=ok,
-                note=note,
-            )
+class _Task(msgspec.Struct, frozen=True):
+    exercise: Exercise
+    project: Path
+    must_fail: list[str] | None
+    run: int
+
+
+def selftest(exercises: list[Exercise], work_dir: Path, runs: int = 1, jobs: int = 1) -> Iterator[SelftestRow]:
+    """Grade every project of every exercise ``runs`` times, ``jobs`` gradings at once.
+
+    Rows come in a fixed order (exercise, project, run) whatever finishes first, each as soon as
+    it and every row before it are done.
+    """
+    tasks = [
+        _Task(exercise=exercise, project=project, must_fail=must_fail, run=run)
+        for exercise in exercises
+        for project, must_fail in _projects(exercise)
+        for run in range(1, runs + 1)
+    ]
+    if jobs <= 1:
+        yield from (_grade(task, work_dir) for task in tasks)
+        return
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="selftest") as pool:
+        yield from pool.map(lambda task: _grade(task, work_dir), tasks)
+
+
+def _grade(task: _Task, work_dir: Path) -> SelftestRow:
+    must_fail = task.must_fail
+    expected = (
+        "pass" if must_fail is None else "start, then fail" if must_fail == STARTER else f"fail: {', '.join(must_fail)}"
+    )
+    row = SelftestRow(
+        exercise=task.exercise.slug,
+        project=str(task.project.relative_to(task.exercise.path)),
+        expected=expected,
+        run=task.run,
+        verdict="invalid",
+        failed_tests=[],
+        ok=False,
+    )
+    try:
+        outcome = grade_directory(task.exercise, task.project, work_dir)
+    except ArchiveError as exc:
+        return msgspec.structs.replace(row, note=str(exc))
+    failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
+    ok, note = _judge(outcome.verdict, failed, must_fail)
+    return msgspec.structs.replace(row, verdict=outcome.verdict, failed_tests=failed, ok=ok, note=note)
