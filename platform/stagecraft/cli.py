@@ -112,6 +112,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     Exit code: 0 passed, 1 failed, 2 could not grade.
     """
     from stagecraft.curriculum.loader import CurriculumError
+    from stagecraft.curriculum.patches import PatchError, project_folder
     from stagecraft.grading.local import grade_directory
     from stagecraft.submissions.archive import ArchiveError
 
@@ -125,10 +126,11 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
         click.echo(f"error: no exercise named {exercise!r} (see `stagecraft curriculum check`)", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
     try:
-        outcome = grade_directory(
-            found, path, settings.jobs_dir, on_event=(lambda event: None) if as_json else _print_test
-        )
-    except ArchiveError as exc:
+        with project_folder(path) as folder:  # a patched broken variant is graded as its patched solution
+            outcome = grade_directory(
+                found, folder, settings.jobs_dir, on_event=(lambda event: None) if as_json else _print_test
+            )
+    except (ArchiveError, PatchError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
     if as_json:
@@ -191,6 +193,22 @@ def curriculum_check() -> None:
         raise click.ClickException(f"{len(problems)} problem(s) in {settings.curriculum_dir}")
     count = len(loaded.exercises())
     click.echo(f"curriculum ok: {len(loaded.stages)} stages, {count} exercise{'s' if count != 1 else ''}")
+
+
+@curriculum.command("diff")
+@click.argument("base", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("variant", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def curriculum_diff(base: Path, variant: Path) -> None:
+    """Print the patch from the solution BASE to the project VARIANT, for a broken variant's broken.patch."""
+    from stagecraft.curriculum.patches import PATCH_FILE, PatchError, diff_trees
+
+    try:
+        patch = diff_trees(base, variant, exclude=frozenset({"broken.toml", PATCH_FILE}))
+    except PatchError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not patch:
+        raise click.ClickException(f"{variant} does not differ from {base}")
+    click.echo(patch, nl=False)
 
 
 @curriculum.command("selftest")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from stagecraft.curriculum.patches import project_folder
 from tests.conftest import EXERCISE, EXERCISE_DIR, STAGE_1_EXERCISES
 from tests.helpers import zip_directory
 
@@ -89,7 +90,8 @@ def test_sign_up_submit_and_watch_the_tests_arrive(server, page, tmp_path):
     page.click("#stage-1 a")
     page.click(f"a[href='/exercises/{EXERCISE}']")
     archive = tmp_path / "broken.zip"
-    archive.write_bytes(zip_directory(sorted((EXERCISE_DIR / "broken").iterdir())[0]))
+    with project_folder(sorted((EXERCISE_DIR / "broken").iterdir())[0]) as variant:
+        archive.write_bytes(zip_directory(variant))
     page.set_input_files("input[name=archive]", str(archive))
     page.click("text=Submit for grading")
     page.wait_for_url(f"{server}/submissions/*")

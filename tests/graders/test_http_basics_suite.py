@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from stagecraft.curriculum.patches import project_folder
 from tests.graders.helpers import REPO, GraderRun, run_grader, start_project, stop
 
 EXERCISE = REPO / "curriculum" / "stages" / "01-fundamentals" / "exercises" / "http-basics"
@@ -55,7 +56,8 @@ def test_broken_variant_fails_exactly_its_named_tests(variant: str) -> None:
     project = EXERCISE / "broken" / variant
     manifest = tomllib.loads((project / "broken.toml").read_text())
 
-    run = grade(project, seed=4)
+    with project_folder(project) as patched:
+        run = grade(patched, seed=4)
 
     assert run.failed_ids() == set(manifest["fails"])
     for test_id in manifest["fails"]:

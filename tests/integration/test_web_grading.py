@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 
+from stagecraft.curriculum.patches import project_folder
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, EXERCISE_DIR, STAGE_1_EXERCISES, make_settings, stagecraft_containers
 from tests.helpers import Browser, zip_directory
@@ -70,8 +71,8 @@ async def test_reference_passes_live_and_progress_updates(browser, client):
 
 async def test_broken_variant_shows_what_went_wrong(browser, client):
     await browser.become("alice")
-    variant = sorted((EXERCISE_DIR / "broken").iterdir())[0]
-    submission_id = await upload(browser, variant)
+    with project_folder(sorted((EXERCISE_DIR / "broken").iterdir())[0]) as variant:
+        submission_id = await upload(browser, variant)
     await asyncio.wait_for(read_stream(client, submission_id), timeout=180)
     page = (await client.get(f"/submissions/{submission_id}")).text
     assert 'data-verdict="failed"' in page

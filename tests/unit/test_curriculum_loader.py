@@ -152,3 +152,28 @@ def test_the_shipped_curriculum_is_valid():
     assert [s.number for s in curriculum.stages] == list(range(1, 11))
     assert all(s.lesson.strip() for s in curriculum.stages)
     assert curriculum.stage(1).exercises, "stage 1 has a graded exercise"
+
+
+def test_a_patched_variant_must_name_a_solution_and_fit_it(tree):
+    root, graders = tree
+    exercise = root / "stages/01-basics/exercises/echo"
+    write(exercise / "solutions/python/app.py", "print('hello')\n")
+    variant = exercise / "broken/mute"
+    (variant / "stagecraft.toml").unlink()
+    write(variant / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\nbase = "python"\n')
+    write(variant / "broken.patch", "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-print('hello')\n+print('')\n")
+    assert check_curriculum(root, graders)[1] == []
+
+    (exercise / "solutions/python/app.py").write_text("print('hi')\n")
+    write(variant / "notes.txt", "stray\n")
+    problems = [str(p) for p in check_curriculum(root, graders)[1]]
+    assert problems == [
+        "curriculum/stages/01-basics/exercises/echo/broken/mute: a variant with a `base` holds only broken.toml "
+        "and broken.patch, not ['notes.txt']",
+        "curriculum/stages/01-basics/exercises/echo/broken/mute/broken.patch: app.py: line 1 should read "
+        "\"print('hello')\" but reads \"print('hi')\"; the patch no longer fits its solution",
+    ]
+
+    write(variant / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\nbase = "node"\n')
+    problems = [str(p) for p in check_curriculum(root, graders)[1]]
+    assert "broken/mute/broken.toml: field `base`: no solution 'node' (solutions: python)" in problems[-1]

@@ -10,6 +10,7 @@ import msgspec
 
 from stagecraft.curriculum.loader import read_toml
 from stagecraft.curriculum.models import BrokenManifest, Exercise
+from stagecraft.curriculum.patches import PatchError, project_folder
 from stagecraft.grading.local import grade_directory
 from stagecraft.submissions.archive import ArchiveError
 
@@ -92,8 +93,9 @@ def _grade(task: _Task, work_dir: Path) -> SelftestRow:
         ok=False,
     )
     try:
-        outcome = grade_directory(task.exercise, task.project, work_dir)
-    except ArchiveError as exc:
+        with project_folder(task.project) as folder:
+            outcome = grade_directory(task.exercise, folder, work_dir)
+    except (ArchiveError, PatchError) as exc:
         return msgspec.structs.replace(row, note=str(exc))
     failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
     ok, note = _judge(outcome.verdict, failed, must_fail)

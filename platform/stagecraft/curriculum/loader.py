@@ -19,6 +19,7 @@ from stagecraft.curriculum.models import (
     StageManifest,
     SubmissionManifest,
 )
+from stagecraft.curriculum.patches import PATCH_FILE, PatchError, apply_patch
 from stagecraft.sandbox import Limits
 
 _STAGE_DIR = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
@@ -172,11 +173,41 @@ class _Loader:
         solutions = exercise.solutions()
         if not solutions:
             self.problem(exercise.path / "solutions", "an exercise needs at least one reference solution")
-        for project in [*solutions, *exercise.broken_variants(), *(exercise.path / "starter").glob("*")]:
+        for project in [*solutions, *(exercise.path / "starter").glob("*")]:
             if project.is_dir():
                 self.manifest(project / "stagecraft.toml", SubmissionManifest)
         for variant in exercise.broken_variants():
-            self.manifest(variant / "broken.toml", BrokenManifest)
+            broken = self.manifest(variant / "broken.toml", BrokenManifest)
+            if broken is not None and broken.base is not None:
+                self.check_patch(exercise, variant, broken.base)
+            else:
+                self.manifest(variant / "stagecraft.toml", SubmissionManifest)
+
+    def check_patch(self, exercise: Exercise, variant: Path, base: str) -> None:
+        """A patched variant: its base is a solution, it holds only the patch, and the patch applies."""
+        solution = exercise.path / "solutions" / base
+        if not solution.is_dir():
+            names = ", ".join(p.name for p in exercise.solutions()) or "none"
+            self.problem(variant / "broken.toml", f"field `base`: no solution {base!r} (solutions: {names})")
+            return
+        extra = sorted(p.name for p in variant.iterdir() if p.name not in ("broken.toml", PATCH_FILE))
+        if extra:
+            self.problem(variant, f"a variant with a `base` holds only broken.toml and {PATCH_FILE}, not {extra}")
+        patch = variant / PATCH_FILE
+        if not patch.is_file():
+            self.problem(patch, "file is missing (the variant names a `base`, so it is a patch to that solution)")
+            return
+        try:
+            apply_patch(patch.read_text(encoding="utf-8"), lambda path: _read_text(solution / path))
+        except (PatchError, UnicodeDecodeError) as exc:
+            self.problem(patch, str(exc))
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 _DIFFICULTY_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}

@@ -53,6 +53,8 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 class BrokenManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     fails: Annotated[list[str], msgspec.Meta(min_length=1)]
     reason: Summary
+    # The solution folder this variant breaks; the variant then holds broken.patch, not a project.
+    base: Slug | None = None
 
 
 class SubmissionManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
