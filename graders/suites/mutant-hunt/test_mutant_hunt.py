@@ -14,6 +14,7 @@ import random
 import time
 from dataclasses import dataclass
 
+import pytest
 from cart_service import MUTANTS, CartServer
 
 from stagecraft_grader import ExchangeError, fail, hint, points, title
@@ -123,11 +124,10 @@ def _check_correct_passes(results: dict[str, Run]) -> None:
 def _check_killed(app, seed, mutant: str) -> None:
     results = _results(app, seed)
     if results[CORRECT].passed is not True:
-        fail(
-            "your tests fail on the correct implementation, so they cannot tell a bug from a fix: make "
-            '"Your tests pass on the correct implementation" pass first.',
-            hint="A test that fails on correct code is as useless as one that never fails. Assert only what the "
-            "brief promises: not the text of an error message, not the format of a cart id.",
+        # Not a second failure for the same cause: the one to fix is "tests pass on the correct implementation".
+        pytest.skip(
+            "not graded yet: your tests fail on the correct implementation, so they cannot tell a bug from a fix. "
+            'Make "Your tests pass on the correct implementation" pass first.'
         )
     run = results[mutant]
     if run.passed is None:
