@@ -93,3 +93,50 @@ def test_broken_variants_name_real_tests(exercise: Path) -> None:
         fails = tomllib.loads((variant / "broken.toml").read_text())["fails"]
         assert set(fails) <= test_ids, variant.name
         assert set(fails) != test_ids, f"{variant.name} fails everything: it proves nothing"
+
+
+def suite_points(suite: Path) -> int:
+    """The sum of the suite's @points(n)."""
+    total = 0
+    for path in sorted(suite.glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                for d in node.decorator_list:
+                    if isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "points":
+                        total += d.args[0].value
+    return total
+
+
+def runtime_of(project: Path) -> str:
+    return tomllib.loads((project / "stagecraft.toml").read_text())["runtime"]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda path: path.name)
+def test_every_exercise_is_proven_in_both_runtimes(exercise: Path) -> None:
+    manifest = tomllib.loads((exercise / "exercise.toml").read_text())
+    solutions = sorted(p for p in (exercise / "solutions").iterdir() if p.is_dir())
+
+    assert manifest["runtimes"] == ["python", "node"]
+    assert {runtime_of(p) for p in solutions} == {"python", "node"}, "a reference solution in each runtime"
+    assert {runtime_of(p) for p in (exercise / "starter").iterdir()} == {"python", "node"}, "a starter in each"
+    assert len(list((exercise / "broken").iterdir())) >= 2, "at least two broken variants"
+    assert manifest["points"] == suite_points(GRADERS / "suites" / manifest["grader"]), "points = the suite's sum"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_has_two_exercises_and_its_lesson_points_to_them(stage: str) -> None:
+    exercises = sorted((CURRICULUM / "stages" / stage / "exercises").iterdir())
+    reviewed = [e for e in exercises if tomllib.loads((e / "exercise.toml").read_text()).get("review")]
+    lesson = (CURRICULUM / "stages" / stage / "README.md").read_text()
+    listed = lesson.split("## Exercises", 1)[1].split("\n## ", 1)[0] if "## Exercises" in lesson else ""
+
+    assert len(exercises) - len(reviewed) >= (1 if stage.startswith("10-") else 2)
+    assert len(exercises) >= 2
+    assert [e.name for e in exercises if f"(`{e.name}`)" not in listed] == []
+
+
+def test_the_curriculum_has_twenty_exercises_from_beginner_to_advanced() -> None:
+    difficulties = [tomllib.loads((e / "exercise.toml").read_text())["difficulty"] for e in EXERCISES]
+
+    assert len(EXERCISES) >= 20
+    assert {"beginner", "intermediate", "advanced"} <= set(difficulties)

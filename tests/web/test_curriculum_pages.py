@@ -23,6 +23,14 @@ async def test_a_stage_page_shows_its_lesson_and_exercises(client):
     assert (await client.get("/stages/11")).status_code == 404
 
 
+async def test_the_capstone_is_listed_last_and_marked_mentor_reviewed(client):
+    page = (await client.get("/stages/10")).text
+    assert page.index('href="/exercises/conditional-requests"') < page.index('href="/exercises/capstone"')
+    assert page.count("mentor-reviewed") == 1
+    assert "mentor-reviewed" in (await client.get("/exercises/capstone")).text
+    assert "mentor-reviewed" not in (await client.get("/exercises/conditional-requests")).text
+
+
 async def test_the_starter_download_is_the_starter_folder(client):
     response = await client.get(f"/exercises/{EXERCISE}/starter/python")
     assert response.headers["content-type"] == "application/zip"
