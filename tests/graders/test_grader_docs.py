@@ -6,6 +6,7 @@ from __future__ import annotations
 import msgspec
 
 import stagecraft_grader
+from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.models import (
     BrokenManifest,
     ExerciseManifest,
@@ -51,4 +52,11 @@ def test_every_manifest_field_is_documented() -> None:
     missing = [
         name for name in fields if not any(form in AUTHOR_DOC for form in (f"{name} = ", f"`{name}`", f"[{name}]"))
     ]
+    assert missing == []
+
+
+def test_the_curriculum_page_lists_every_exercise_with_its_title() -> None:
+    page = (REPO / "docs" / "curriculum.md").read_text()
+    curriculum = load_curriculum(REPO / "curriculum", REPO / "graders")
+    missing = [e.slug for e in curriculum.exercises() if f"**{e.title}** (`{e.slug}`)" not in page]
     assert missing == []
