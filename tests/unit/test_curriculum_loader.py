@@ -171,7 +171,8 @@ def test_a_patched_variant_must_name_a_solution_and_fit_it(tree):
         "curriculum/stages/01-basics/exercises/echo/broken/mute: a variant with a `base` holds only broken.toml "
         "and broken.patch, not ['notes.txt']",
         "curriculum/stages/01-basics/exercises/echo/broken/mute/broken.patch: app.py: line 1 should read "
-        "\"print('hello')\" but reads \"print('hi')\"; the patch no longer fits its solution",
+        "\"print('hello')\" but reads \"print('hi')\", and those lines are nowhere else in the file; "
+        "the patch no longer fits its solution",
     ]
 
     write(variant / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\nbase = "node"\n')

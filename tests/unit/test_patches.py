@@ -46,8 +46,21 @@ def test_a_patch_that_no_longer_fits_names_the_file_and_line(tmp_path):
     patch = diff_trees(base, variant)
     (base / "app.py").write_text(BASE["app.py"].replace("return 'big'", "return 'large'"))
 
-    with pytest.raises(PatchError, match=r"app.py: line 6 should read \"        return 'big'\" but reads"):
+    with pytest.raises(
+        PatchError, match=r"app.py: line 6 should read \"        return 'big'\" but reads .* nowhere else"
+    ):
         apply_patch(patch, lambda path: (base / path).read_text())
+
+
+def test_a_patch_still_applies_where_its_lines_have_moved(tmp_path):
+    base = tree(tmp_path / "base", BASE)
+    variant = tree(tmp_path / "variant", {**BASE, "app.py": BASE["app.py"].replace(">=", ">")})
+    patch = diff_trees(base, variant)
+    moved = "# a comment added above\n# and another\n" + BASE["app.py"]
+
+    changed = apply_patch(patch, lambda path: moved if path == "app.py" else None)
+
+    assert changed == {"app.py": moved.replace(">=", ">")}
 
 
 @pytest.mark.parametrize(

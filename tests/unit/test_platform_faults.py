@@ -13,8 +13,11 @@ def test_an_engine_that_is_down_is_an_infra_error(tmp_path: Path, monkeypatch):
     (tmp_path / "code").mkdir()
     (tmp_path / "suite").mkdir()
     spec = JobSpec(
-        job_id="engine-down", runtime="python", code_dir=tmp_path / "code",
-        start_command="python app.py", suite_dir=tmp_path / "suite",
+        job_id="engine-down",
+        runtime="python",
+        code_dir=tmp_path / "code",
+        start_command="python app.py",
+        suite_dir=tmp_path / "suite",
     )
     lines: list[str] = []
     result = run_job(spec, lines.append)

@@ -38,7 +38,7 @@ def test_root_content_type(app):
     check("charset=utf-8" in params, "expected the Content-Type to include charset=utf-8", got=content_type)
 
 
-@title("GET /health answers JSON {\"status\": \"ok\"}")
+@title('GET /health answers JSON {"status": "ok"}')
 @points(1)
 @hint('Serialise {"status": "ok"} with json.dumps and send "Content-Type: application/json".')
 def test_health_json(app):
@@ -48,8 +48,10 @@ def test_health_json(app):
 
 @title("GET /echo?message=... returns the decoded message as JSON")
 @points(2)
-@hint("Parse the query string (urllib.parse.parse_qs decodes %20 and friends) and return "
-      'the value of "message" as {"message": "..."}.')
+@hint(
+    "Parse the query string (urllib.parse.parse_qs decodes %20 and friends) and return "
+    'the value of "message" as {"message": "..."}.'
+)
 def test_echo_query(app, rng):
     message = _random_message(rng)
     data = _check_json(app.get("/echo", params={"message": message}), 200)
@@ -61,14 +63,19 @@ def test_echo_query(app, rng):
 @hint('When the query has no "message", answer 400 with a JSON body like {"error": "..."}.')
 def test_echo_missing_message(app):
     data = _check_json(app.get("/echo"), 400)
-    check(isinstance(data, dict) and isinstance(data.get("error"), str),
-          'expected a JSON object with a string "error"', got=data)
+    check(
+        isinstance(data, dict) and isinstance(data.get("error"), str),
+        'expected a JSON object with a string "error"',
+        got=data,
+    )
 
 
 @title("POST /echo returns the message from a JSON body")
 @points(2)
-@hint("Read exactly Content-Length bytes from the request body, parse them as JSON and return "
-      'the "message" field as {"message": "..."}.')
+@hint(
+    "Read exactly Content-Length bytes from the request body, parse them as JSON and return "
+    'the "message" field as {"message": "..."}.'
+)
 def test_echo_body(app, rng):
     message = _random_message(rng)
     data = _check_json(app.post("/echo", json={"message": message}), 200)

@@ -7,14 +7,39 @@ with the ones the app handed out, and lists are checked for the caller's own tod
 
 from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
 
-WORDS = ["amber", "falcon", "river", "copper", "meadow", "quartz", "lantern", "orbit", "willow",
-         "harbor", "cinder", "maple", "thistle", "pebble", "juniper", "sparrow"]
-NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov",
-         "Donald Knuth", "Margaret Hamilton", "Ken Thompson"]
+WORDS = [
+    "amber",
+    "falcon",
+    "river",
+    "copper",
+    "meadow",
+    "quartz",
+    "lantern",
+    "orbit",
+    "willow",
+    "harbor",
+    "cinder",
+    "maple",
+    "thistle",
+    "pebble",
+    "juniper",
+    "sparrow",
+]
+NAMES = [
+    "Ada Lovelace",
+    "Alan Turing",
+    "Grace Hopper",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Margaret Hamilton",
+    "Ken Thompson",
+]
 TODO_FIELDS = ("id", "title", "description")
 
 
 # --- random data ------------------------------------------------------------------------------
+
 
 def _user(rng, tag):
     """Registration fields; the e-mail holds `tag` (the test's name) so no two tests share one."""
@@ -29,7 +54,7 @@ def _user(rng, tag):
 def _todo_body(rng):
     return {
         "title": f"{rng.choice(['Buy', 'Fix', 'Write', 'Call', 'Clean', 'Plan'])} "
-                 f"{rng.choice(WORDS)} {rng.randint(1, 9999)}",
+        f"{rng.choice(WORDS)} {rng.randint(1, 9999)}",
         "description": " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))) + ".",
     }
 
@@ -44,6 +69,7 @@ def _auth(token):
 
 # --- checks shared by the tests ---------------------------------------------------------------
 
+
 def _json(r, status, what):
     check_equal(r.status_code, status, f"the status code of {what}")
     check_equal(r.content_type, "application/json", f"the Content-Type media type of {what}")
@@ -52,13 +78,19 @@ def _json(r, status, what):
 
 def _check_error(r, status, what):
     data = _json(r, status, what)
-    check(isinstance(data, dict) and isinstance(data.get("error"), str),
-          f'expected {what} to answer a JSON object with a string "error"', got=data)
+    check(
+        isinstance(data, dict) and isinstance(data.get("error"), str),
+        f'expected {what} to answer a JSON object with a string "error"',
+        got=data,
+    )
 
 
 def _check_token(data, what):
-    check(isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"].strip(),
-          f'expected {what} to answer a JSON object with a non-empty string "token"', got=data)
+    check(
+        isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"].strip(),
+        f'expected {what} to answer a JSON object with a non-empty string "token"',
+        got=data,
+    )
     return data["token"]
 
 
@@ -66,8 +98,11 @@ def _check_todo(data, body, what):
     """`data` is a todo object holding `body`'s title and description and an integer id."""
     check(isinstance(data, dict), f"expected {what} to be a JSON object", got=data)
     todo_id = data.get("id")
-    check(isinstance(todo_id, int) and not isinstance(todo_id, bool),
-          f'expected {what} to have an integer "id"', got=todo_id)
+    check(
+        isinstance(todo_id, int) and not isinstance(todo_id, bool),
+        f'expected {what} to have an integer "id"',
+        got=todo_id,
+    )
     for field in ("title", "description"):
         check_equal(data.get(field), body[field], f'the "{field}" of {what}')
     return {field: data[field] for field in TODO_FIELDS}
@@ -76,25 +111,37 @@ def _check_todo(data, body, what):
 def _register(app, user):
     """POST /register as a precondition of a test about something else: the user's token."""
     r = app.post("/register", json=user)
-    check_equal(r.status_code, 201, "the status code of POST /register (registering a user)",
-                hint="This test needs POST /register to work first: make the register test pass.")
+    check_equal(
+        r.status_code,
+        201,
+        "the status code of POST /register (registering a user)",
+        hint="This test needs POST /register to work first: make the register test pass.",
+    )
     return _check_token(r.json(), "POST /register")
 
 
 def _create(app, token, body):
     """POST /todos as a precondition: the created todo, reduced to id, title and description."""
     r = app.post("/todos", json=body, headers=_auth(token))
-    check_equal(r.status_code, 201, "the status code of POST /todos (creating a todo)",
-                hint="This test needs POST /todos to work first: make the create test pass.")
+    check_equal(
+        r.status_code,
+        201,
+        "the status code of POST /todos (creating a todo)",
+        hint="This test needs POST /todos to work first: make the create test pass.",
+    )
     return _check_todo(r.json(), body, "the created todo")
 
 
 def _page(app, token, page, limit):
     what = f"GET /todos?page={page}&limit={limit}"
     data = _json(app.get("/todos", params={"page": page, "limit": limit}, headers=_auth(token)), 200, what)
-    check(isinstance(data, dict) and isinstance(data.get("data"), list)
-          and all(isinstance(t, dict) for t in data["data"]),
-          f'expected {what} to answer a JSON object whose "data" is an array of todos', got=data)
+    check(
+        isinstance(data, dict)
+        and isinstance(data.get("data"), list)
+        and all(isinstance(t, dict) for t in data["data"]),
+        f'expected {what} to answer a JSON object whose "data" is an array of todos',
+        got=data,
+    )
     todos = [{field: t.get(field) for field in TODO_FIELDS} for t in data["data"]]
     return todos, {key: data.get(key) for key in ("page", "limit", "total")}, what
 
@@ -109,15 +156,18 @@ def _tampered(token):
     i = len(token) // 2
     while token[i] == ".":  # a JWT's dots: change a character of the payload instead
         i += 1
-    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
 
 # --- tests ------------------------------------------------------------------------------------
 
+
 @title("POST /register creates a user and answers 201 with a token")
 @points(2)
-@hint('Store the user and answer 201 with {"token": "..."}: a JWT or a random opaque string that '
-      "identifies the user in the Authorization header of later requests.")
+@hint(
+    'Store the user and answer 201 with {"token": "..."}: a JWT or a random opaque string that '
+    "identifies the user in the Authorization header of later requests."
+)
 def test_register(app, rng):
     data = _json(app.post("/register", json=_user(rng, "register")), 201, "POST /register")
     _check_token(data, "POST /register")
@@ -125,9 +175,11 @@ def test_register(app, rng):
 
 @title("POST /register rejects an invalid registration with 400 and a JSON error")
 @points(2)
-@hint('Check the body before storing it: name a non-empty string, email a string with one "@" and '
-      'something on each side, password a string of at least 8 characters. Otherwise answer 400 '
-      'with {"error": "..."}.')
+@hint(
+    'Check the body before storing it: name a non-empty string, email a string with one "@" and '
+    "something on each side, password a string of at least 8 characters. Otherwise answer 400 "
+    'with {"error": "..."}.'
+)
 def test_register_validation(app, rng):
     missing = rng.choice(["name", "email", "password"])
     with checkpoint(f"rejected a registration without {missing}", points=1):
@@ -149,57 +201,82 @@ def test_register_validation(app, rng):
 
 @title("POST /register answers 409 for an e-mail address already taken")
 @points(1)
-@hint('Before storing a user, look the e-mail up: when a user already has it, answer 409 with '
-      '{"error": "..."} and store nothing.')
+@hint(
+    "Before storing a user, look the e-mail up: when a user already has it, answer 409 with "
+    '{"error": "..."} and store nothing.'
+)
 def test_register_duplicate_email(app, rng):
     first = _user(rng, "duplicate")
     _register(app, first)
     second = {**_user(rng, "duplicate"), "email": first["email"]}
     _check_error(app.post("/register", json=second), 409, "a second POST /register with the same email")
     r = app.post("/login", json={"email": first["email"], "password": second["password"]})
-    check_equal(r.status_code, 401, "the status code of POST /login with the rejected second password",
-                hint="A rejected registration must not replace the first user's password.")
+    check_equal(
+        r.status_code,
+        401,
+        "the status code of POST /login with the rejected second password",
+        hint="A rejected registration must not replace the first user's password.",
+    )
 
 
 @title("Passwords are not stored in plain text")
 @points(2)
-@hint("Store a salted hash of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), "
-      "never the password itself, in any file under $DATA_DIR: and log nothing there either.")
+@hint(
+    "Store a salted hash of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), "
+    "never the password itself, in any file under $DATA_DIR: and log nothing there either."
+)
 def test_password_not_plaintext(app, app_data, rng):
     user = _user(rng, "plaintext")
     _register(app, user)
     with checkpoint("the app keeps its data in a file under $DATA_DIR", points=1):
-        check(app_data.files(), "expected your app to store its users in a file under $DATA_DIR (/data)",
-              got="no file in /data")
-    check_equal(app_data.contains_plaintext(user["password"]), [],
-                "the files under $DATA_DIR that hold the registered password as is")
+        check(
+            app_data.files(),
+            "expected your app to store its users in a file under $DATA_DIR (/data)",
+            got="no file in /data",
+        )
+    check_equal(
+        app_data.contains_plaintext(user["password"]),
+        [],
+        "the files under $DATA_DIR that hold the registered password as is",
+    )
 
 
 @title("POST /login answers 200 with a token, and 401 for wrong credentials")
 @points(2)
-@hint('Find the user by e-mail and verify the password against the stored hash: answer 200 with '
-      '{"token": "..."} when it matches, and 401 with {"error": "..."} for a wrong password or an '
-      "unknown e-mail.")
+@hint(
+    "Find the user by e-mail and verify the password against the stored hash: answer 200 with "
+    '{"token": "..."} when it matches, and 401 with {"error": "..."} for a wrong password or an '
+    "unknown e-mail."
+)
 def test_login(app, rng):
     user = _user(rng, "login")
     _register(app, user)
     with checkpoint("logged in with the right password", points=1):
-        data = _json(app.post("/login", json={"email": user["email"], "password": user["password"]}),
-                     200, "POST /login with the right password")
+        data = _json(
+            app.post("/login", json={"email": user["email"], "password": user["password"]}),
+            200,
+            "POST /login with the right password",
+        )
         _check_token(data, "POST /login")
     wrong = user["password"] + rng.choice(WORDS)
-    _check_error(app.post("/login", json={"email": user["email"], "password": wrong}), 401,
-                 "POST /login with a wrong password")
+    _check_error(
+        app.post("/login", json={"email": user["email"], "password": wrong}), 401, "POST /login with a wrong password"
+    )
     unknown = _user(rng, "login")["email"]
-    _check_error(app.post("/login", json={"email": unknown, "password": user["password"]}), 401,
-                 "POST /login with an e-mail no user has")
+    _check_error(
+        app.post("/login", json={"email": unknown, "password": user["password"]}),
+        401,
+        "POST /login with an e-mail no user has",
+    )
 
 
 @title("The todo routes answer 401 without a valid Bearer token")
 @points(2)
-@hint('Check "Authorization: Bearer <token>" first, in every /todos route: when it is missing, '
-      'not a Bearer token, or not a token your app issued (or it was changed), answer 401 with '
-      '{"error": "..."}.')
+@hint(
+    'Check "Authorization: Bearer <token>" first, in every /todos route: when it is missing, '
+    "not a Bearer token, or not a token your app issued (or it was changed), answer 401 with "
+    '{"error": "..."}.'
+)
 def test_auth_required(app, rng):
     token = _register(app, _user(rng, "auth"))
     body = _todo_body(rng)
@@ -213,8 +290,7 @@ def test_auth_required(app, rng):
     ]
     with checkpoint("POST /todos answered 401 without a valid token", points=1):
         for what, headers in cases:
-            _check_error(app.post("/todos", json=_todo_body(rng), headers=headers), 401,
-                         f"POST /todos with {what}")
+            _check_error(app.post("/todos", json=_todo_body(rng), headers=headers), 401, f"POST /todos with {what}")
     what, headers = rng.choice(cases)
     path = f"/todos/{todo['id']}"
     _check_error(app.get("/todos", headers=headers), 401, f"GET /todos with {what}")
@@ -225,28 +301,36 @@ def test_auth_required(app, rng):
 
 @title("POST /todos creates a todo for the token's user and answers 201")
 @points(2)
-@hint('Answer 201 with {"id", "title", "description"}; a token from /login must work like one '
-      'from /register, and a todo without a title answers 400 with {"error": "..."}.')
+@hint(
+    'Answer 201 with {"id", "title", "description"}; a token from /login must work like one '
+    'from /register, and a todo without a title answers 400 with {"error": "..."}.'
+)
 def test_create_todo(app, rng):
     user = _user(rng, "create")
     token = _register(app, user)
     with checkpoint("created a todo with the token from /register", points=1):
         body = _todo_body(rng)
-        _check_todo(_json(app.post("/todos", json=body, headers=_auth(token)), 201, "POST /todos"),
-                    body, "the created todo")
+        _check_todo(
+            _json(app.post("/todos", json=body, headers=_auth(token)), 201, "POST /todos"), body, "the created todo"
+        )
     login = app.post("/login", json={"email": user["email"], "password": user["password"]})
     login_token = _check_token(_json(login, 200, "POST /login"), "POST /login")
     body = _todo_body(rng)
-    _check_todo(_json(app.post("/todos", json=body, headers=_auth(login_token)), 201,
-                      "POST /todos with the token from /login"), body, "the created todo")
+    _check_todo(
+        _json(app.post("/todos", json=body, headers=_auth(login_token)), 201, "POST /todos with the token from /login"),
+        body,
+        "the created todo",
+    )
     blank = {"title": rng.choice(["", "   "]), "description": _todo_body(rng)["description"]}
     _check_error(app.post("/todos", json=blank, headers=_auth(token)), 400, "POST /todos with an empty title")
 
 
 @title("PUT /todos/{id} updates the caller's todo and answers 200")
 @points(2)
-@hint('Replace title and description, keep the id, and answer 200 with {"id", "title", '
-      '"description"}; GET /todos must then show the update. An id no todo has answers 404.')
+@hint(
+    'Replace title and description, keep the id, and answer 200 with {"id", "title", '
+    '"description"}; GET /todos must then show the update. An id no todo has answers 404.'
+)
 def test_update_todo(app, rng):
     token = _register(app, _user(rng, "update"))
     todo = _create(app, token, _todo_body(rng))
@@ -263,8 +347,7 @@ def test_update_todo(app, rng):
 
 @title("DELETE /todos/{id} answers 204 and the todo is gone")
 @points(2)
-@hint("Remove the todo and answer 204 with an empty body; afterwards it is not listed and a "
-      "second DELETE answers 404.")
+@hint("Remove the todo and answer 204 with an empty body; afterwards it is not listed and a second DELETE answers 404.")
 def test_delete_todo(app, rng):
     token = _register(app, _user(rng, "delete"))
     todo = _create(app, token, _todo_body(rng))
@@ -280,25 +363,30 @@ def test_delete_todo(app, rng):
 
 @title("PUT and DELETE on another user's todo answer 403")
 @points(2)
-@hint("Compare the todo's owner with the user of the token: when they differ, answer 403 with "
-      '{"error": "..."} and change nothing.')
+@hint(
+    "Compare the todo's owner with the user of the token: when they differ, answer 403 with "
+    '{"error": "..."} and change nothing.'
+)
 def test_todo_ownership(app, rng):
     owner = _register(app, _user(rng, "owner"))
     intruder = _register(app, _user(rng, "intruder"))
     todo = _create(app, owner, _todo_body(rng))
     path = f"/todos/{todo['id']}"
     with checkpoint("PUT by another user answered 403", points=1):
-        _check_error(app.put(path, json=_todo_body(rng), headers=_auth(intruder)), 403,
-                     f"PUT {path} with another user's token")
+        _check_error(
+            app.put(path, json=_todo_body(rng), headers=_auth(intruder)), 403, f"PUT {path} with another user's token"
+        )
     _check_error(app.delete(path, headers=_auth(intruder)), 403, f"DELETE {path} with another user's token")
     check_equal(_list_all(app, owner), [todo], "the owner's todos after the other user's attempts")
 
 
 @title("GET /todos lists only the caller's todos, page by page")
 @points(3)
-@hint('Select the caller\'s todos by ascending id, skip (page - 1) * limit of them, return at most '
-      'limit, and answer {"data": [...], "page": page, "limit": limit, "total": <all the caller\'s '
-      "todos>}.")
+@hint(
+    "Select the caller's todos by ascending id, skip (page - 1) * limit of them, return at most "
+    'limit, and answer {"data": [...], "page": page, "limit": limit, "total": <all the caller\'s '
+    "todos>}."
+)
 def test_list_todos(app, rng):
     token = _register(app, _user(rng, "list"))
     other = _register(app, _user(rng, "listother"))
@@ -314,7 +402,7 @@ def test_list_todos(app, rng):
         check_equal(meta, {"page": 1, "limit": limit, "total": total}, f"page, limit and total of {what}")
     with checkpoint("listed the second page", points=1):
         todos, meta, what = _page(app, token, 2, limit)
-        check_equal(todos, created[limit:2 * limit], f'the "data" of {what}')
+        check_equal(todos, created[limit : 2 * limit], f'the "data" of {what}')
         check_equal(meta, {"page": 2, "limit": limit, "total": total}, f"page, limit and total of {what}")
     beyond = total // limit + 2
     todos, meta, what = _page(app, token, beyond, limit)

@@ -1,9 +1,9 @@
 """Broken variants as patches: a variant names the solution it breaks and carries only the diff.
 
 A patch is a unified diff with paths relative to the solution's folder, as
-`stagecraft curriculum diff SOLUTION VARIANT` writes it (`a/` and `b/` prefixes are allowed). It applies exactly: every context and removed line
-must match, so a patch that no longer fits its solution is an error, never a guess. Nothing here
-touches the disk except `materialise`.
+`stagecraft curriculum diff SOLUTION VARIANT` writes it (`a/` and `b/` prefixes are allowed). It
+applies exactly: every context and removed line must match, so a patch that no longer fits its
+solution is an error, never a guess. Nothing here touches the disk except `materialise`.
 """
 
 from __future__ import annotations
@@ -124,41 +124,65 @@ def _apply_file(lines: list[str], i: int, path: str, old_text: str) -> tuple[int
     if i >= len(lines) or not _HUNK.match(lines[i]):
         raise PatchError(f"{path}: no hunk after the file header (line {i + 1})")
     while i < len(lines) and (match := _HUNK.match(lines[i])):
-        start = int(match[1]) - (0 if match[2] == "0" else 1)
-        old_count = 1 if match[2] is None else int(match[2])
-        new_count = 1 if match[4] is None else int(match[4])
-        if start < at or start > len(old):
-            raise PatchError(f"{path}: hunk at line {i + 1} starts at line {start + 1}, which does not fit")
+        stated = int(match[1]) - (0 if match[2] == "0" else 1)
+        counts = (1 if match[2] is None else int(match[2]), 1 if match[4] is None else int(match[4]))
+        i, hunk = _read_hunk(lines, i + 1, path, counts)
+        before = [text for kind, text in hunk if kind in " -"]
+        start = _locate(old, before, stated, at)
+        if start is None:
+            raise PatchError(_misfit(path, old, before, max(stated, at)))
         new.extend(old[at:start])
-        at = start
-        i += 1
-        seen_old = seen_new = 0
-        while i < len(lines) and (seen_old < old_count or seen_new < new_count):
-            line = lines[i]
-            kind, text = (line[:1], line[1:]) if line else (" ", "")
-            if kind not in " -+":
-                raise PatchError(f"{path}: line {i + 1} of the patch is not part of a hunk: {line[:60]!r}")
-            text += "\n"
-            if i + 1 < len(lines) and lines[i + 1] == _NO_NEWLINE:
-                text = text[:-1]
-                i += 1
-            if kind in " -":
-                if at >= len(old) or old[at] != text:
-                    found = old[at].rstrip("\n") if at < len(old) else "the end of the file"
-                    raise PatchError(
-                        f"{path}: line {at + 1} should read {text.rstrip(chr(10))!r} but reads {found!r}; "
-                        "the patch no longer fits its solution"
-                    )
-                at += 1
-                seen_old += 1
-            if kind in " +":
-                new.append(text)
-                seen_new += 1
-            i += 1
-        if (seen_old, seen_new) != (old_count, new_count):
-            raise PatchError(f"{path}: a hunk ends early (line {i} of the patch)")
+        new.extend(text for kind, text in hunk if kind in " +")
+        at = start + len(before)
     new.extend(old[at:])
     return i, "".join(new)
+
+
+def _read_hunk(lines: list[str], i: int, path: str, counts: tuple[int, int]) -> tuple[int, list[tuple[str, str]]]:
+    """The hunk's lines as (kind, text with its newline) from patch line ``i``; the next line's index."""
+    hunk: list[tuple[str, str]] = []
+    seen_old = seen_new = 0
+    while i < len(lines) and (seen_old < counts[0] or seen_new < counts[1]):
+        line = lines[i]
+        kind, text = (line[:1], line[1:]) if line else (" ", "")
+        if kind not in " -+":
+            raise PatchError(f"{path}: line {i + 1} of the patch is not part of a hunk: {line[:60]!r}")
+        text += "\n"
+        if i + 1 < len(lines) and lines[i + 1] == _NO_NEWLINE:
+            text = text[:-1]
+            i += 1
+        seen_old += kind in " -"
+        seen_new += kind in " +"
+        hunk.append((kind, text))
+        i += 1
+    if (seen_old, seen_new) != counts:
+        raise PatchError(f"{path}: a hunk ends early (line {i} of the patch)")
+    return i, hunk
+
+
+def _locate(old: list[str], before: list[str], stated: int, floor: int) -> int | None:
+    """Where ``before`` stands in ``old``: at the stated line, else the nearest place after ``floor``.
+
+    Like `git apply`, lines may have moved (the solution changed elsewhere) but not changed.
+    """
+    last = len(old) - len(before)
+    for offset in range(0, len(old) + 1):
+        for start in (stated - offset, stated + offset) if offset else (stated,):
+            if floor <= start <= last and old[start : start + len(before)] == before:
+                return start
+    return None
+
+
+def _misfit(path: str, old: list[str], before: list[str], start: int) -> str:
+    for n, wanted in enumerate(before):
+        at = start + n
+        found = old[at].rstrip("\n") if at < len(old) else "the end of the file"
+        if at >= len(old) or old[at] != wanted:
+            return (
+                f"{path}: line {at + 1} should read {wanted.rstrip(chr(10))!r} but reads {found!r}, "
+                "and those lines are nowhere else in the file; the patch no longer fits its solution"
+            )
+    return f"{path}: a hunk does not fit at line {start + 1}"
 
 
 def _path(header: str) -> str | None:

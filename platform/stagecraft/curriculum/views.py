@@ -7,11 +7,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from stagecraft.accounts.tables import User
 from stagecraft.curriculum.packaging import zip_folder
-from stagecraft.web.auth import Viewer
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
 from stagecraft.submissions.services import submissions_of
+from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
 
 

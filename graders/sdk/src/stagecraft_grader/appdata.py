@@ -73,7 +73,7 @@ class AppData:
                     return False
                 if needle in tail + chunk:
                     return True
-                tail = chunk[-(len(needle) - 1):] if len(needle) > 1 else b""
+                tail = chunk[-(len(needle) - 1) :] if len(needle) > 1 else b""
                 scanned += len(chunk)
         return False
 

@@ -68,9 +68,7 @@ Recorder = Callable[[Any], None]
 class AppClient:
     """Client bound to the app's base URL: HTTP methods return a `Response`; WebSocket, SSE, raw TCP."""
 
-    def __init__(
-        self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, record: Recorder | None = None
-    ) -> None:
+    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, record: Recorder | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._record = record or (lambda exchange: None)
@@ -170,9 +168,7 @@ class AppClient:
 
     def tcp_connect(self, *, timeout: float | None = None) -> TcpConnection:
         """Open a raw TCP connection to the app's port."""
-        connection = TcpConnection.connect(
-            self.host, self.port, timeout=timeout or self.timeout, record=self._record
-        )
+        connection = TcpConnection.connect(self.host, self.port, timeout=timeout or self.timeout, record=self._record)
         self._connections.append(connection)
         return connection
 
@@ -230,9 +226,7 @@ class AppClient:
         )
 
 
-def _read_body(
-    response: httpx.Response, deadline: float, timeout: float
-) -> tuple[bytes, bool, str]:
+def _read_body(response: httpx.Response, deadline: float, timeout: float) -> tuple[bytes, bool, str]:
     """Read at most READ_LIMIT bytes before the deadline.
 
     Returns the bytes, whether more remained, and what went wrong ("" if nothing did).
@@ -271,10 +265,7 @@ def describe_http_error(exc: httpx.HTTPError, timeout: float, *, body_started: b
         if "disconnected" in text:
             return "the app closed the connection without sending a response"
         if "status line" in text:
-            return (
-                "the app's answer is not valid HTTP: its first line is not a status line "
-                'such as "HTTP/1.1 200 OK"'
-            )
+            return 'the app\'s answer is not valid HTTP: its first line is not a status line such as "HTTP/1.1 200 OK"'
         return f"the app's answer is not valid HTTP ({limits.cap(str(exc), 200)})"
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
         return "the app closed the connection"

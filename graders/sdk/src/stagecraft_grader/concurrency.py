@@ -29,9 +29,7 @@ class ConcurrentResult:
         return self.value
 
 
-def run_concurrently(
-    client: Callable[[int], Any], count: int, *, timeout: float = 10.0
-) -> list[ConcurrentResult]:
+def run_concurrently(client: Callable[[int], Any], count: int, *, timeout: float = 10.0) -> list[ConcurrentResult]:
     """Call `client(i)` for i in range(count), all released at the same moment.
 
     Returns one result per call, in index order. A call still running after `timeout` seconds

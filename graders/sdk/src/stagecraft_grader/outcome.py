@@ -13,9 +13,7 @@ from .checks import CheckFailed, ExchangeError, GraderError
 from .client import DEFAULT_TIMEOUT, describe_http_error
 from .deadlines import DeadlineExceeded
 
-GRADER_FAULT = (
-    "the grader could not run this test; this is a problem with the grader, not with your code"
-)
+GRADER_FAULT = "the grader could not run this test; this is a problem with the grader, not with your code"
 
 
 @dataclass(frozen=True)

@@ -93,9 +93,7 @@ class GraderPlugin:
         self.events.emit(
             "run_start",
             version=CONTRACT_VERSION,
-            tests=[
-                {"id": t.id, "title": t.title, "max_score": t.max_score} for t in self.tests.values()
-            ],
+            tests=[{"id": t.id, "title": t.title, "max_score": t.max_score} for t in self.tests.values()],
             seed=self.settings.seed,
         )
         host, port, timeout = self.settings.app_host, self.settings.app_port, self.settings.startup_timeout
@@ -132,9 +130,7 @@ class GraderPlugin:
             yield
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, Any, None]:
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         item.stash[_PHASES].append(Phase(call.when, outcome.get_result(), call.excinfo))
 
@@ -200,15 +196,12 @@ class GraderPlugin:
         return round(sum(t.max_score for t in self.tests.values()), 6)
 
 
-def _score(
-    nodeid: str, verdict: Verdict, progress: checkpoints.Progress, info: TestInfo
-) -> tuple[Verdict, float]:
+def _score(nodeid: str, verdict: Verdict, progress: checkpoints.Progress, info: TestInfo) -> tuple[Verdict, float]:
     """A passed test scores all its points; a failed one those of the checkpoints it reached."""
     if progress.never_entered:
         names = ", ".join(repr(name) for name in progress.never_entered)
         print(
-            f"stagecraft-grader: {nodeid}: checkpoint {names} was never entered; "
-            "write `with checkpoint(...):`",
+            f"stagecraft-grader: {nodeid}: checkpoint {names} was never entered; write `with checkpoint(...):`",
             file=sys.stderr,
         )
         return Verdict("error", GRADER_FAULT, duration=verdict.duration), 0.0

@@ -272,9 +272,7 @@ class _StreamLog:
         return exchange(
             "sse",
             request=request_part("GET", self.url, headers={"accept": "text/event-stream"}),
-            response=response_part(
-                self.status, bytes(self.body), headers_dict(self.headers.multi_items()), self.cut
-            ),
+            response=response_part(self.status, bytes(self.body), headers_dict(self.headers.multi_items()), self.cut),
             error=self.error,
             curl=self.curl,
         )

@@ -57,8 +57,7 @@ class TcpConnection:
             data = self._wire.read_until(delimiter, time.monotonic() + timeout, limits.READ_LIMIT)
         except ReadTimeout:
             raise self._fail(
-                f"the app sent no {_show(delimiter)} within {timeout:g} s "
-                f"({len(self._wire.buffer)} bytes received)"
+                f"the app sent no {_show(delimiter)} within {timeout:g} s ({len(self._wire.buffer)} bytes received)"
             ) from None
         except PeerClosed:
             raise self._fail(f"the app closed the connection before sending {_show(delimiter)}") from None
@@ -74,9 +73,7 @@ class TcpConnection:
         except ReadTimeout:
             raise self._fail(f"expected {count} bytes within {timeout:g} s, got {len(self._wire.buffer)}") from None
         except PeerClosed:
-            raise self._fail(
-                f"the app closed the connection after {len(self._wire.buffer)} of {count} bytes"
-            ) from None
+            raise self._fail(f"the app closed the connection after {len(self._wire.buffer)} of {count} bytes") from None
         return data
 
     def read(self, timeout: float | None = None) -> bytes:

@@ -14,9 +14,7 @@ from typing import Any, Protocol
 from . import limits
 
 # Headers httpx adds by itself; curl adds its own, so the curl line leaves them out.
-_CLIENT_HEADERS = frozenset(
-    {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"}
-)
+_CLIENT_HEADERS = frozenset({"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"})
 
 
 def headers_dict(items: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -192,9 +192,7 @@ class WebSocket:
     # Frames
 
     def _send_message(self, opcode: int, payload: bytes, kind: str) -> None:
-        self._record(
-            exchange("websocket", request=request_part("SEND", self.url, payload, {"type": kind}))
-        )
+        self._record(exchange("websocket", request=request_part("SEND", self.url, payload, {"type": kind})))
         self._send_frame(opcode, payload)
 
     def _send_close(self, code: int, reason: str) -> None:
@@ -269,9 +267,7 @@ class WebSocket:
         code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
         reason = payload[2:].decode("utf-8", "replace")
         self.close_code, self.close_reason = code, reason
-        self._record(
-            exchange("websocket", response=response_part(0, f"{code} {reason}".strip(), {"type": "close"}))
-        )
+        self._record(exchange("websocket", response=response_part(0, f"{code} {reason}".strip(), {"type": "close"})))
         if not self._close_sent:
             self._send_close(code if code not in (1005, 1006) else 1000, "")
         self._wire.close()

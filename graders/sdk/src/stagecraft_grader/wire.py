@@ -40,9 +40,7 @@ class Wire:
         except TimeoutError:
             raise ExchangeError(f"the app did not accept the connection within {timeout:g} s") from None
         except OSError:
-            raise ExchangeError(
-                "could not connect to the app (connection refused): did it stop or crash?"
-            ) from None
+            raise ExchangeError("could not connect to the app (connection refused): did it stop or crash?") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(sock)
 
@@ -124,8 +122,7 @@ def read_response_head(wire: Wire, deadline: float, timeout: float) -> tuple[int
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
         raise ExchangeError(
-            "the app's answer is not valid HTTP: its first line is not a status line "
-            'such as "HTTP/1.1 200 OK"'
+            'the app\'s answer is not valid HTTP: its first line is not a status line such as "HTTP/1.1 200 OK"'
         )
     fields = [line.split(":", 1) for line in lines[1:] if ":" in line]
     return int(parts[1]), httpx.Headers([(name.strip(), value.strip()) for name, value in fields])

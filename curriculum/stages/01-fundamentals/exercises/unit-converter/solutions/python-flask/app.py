@@ -8,8 +8,7 @@ from flask import Flask, abort, render_template, request
 app = Flask(__name__)
 
 # Each unit's size in its category's base unit: millimetres for length, grams for weight.
-LENGTH = {"mm": 1, "cm": 10, "m": 1000, "km": 1_000_000,
-          "in": 25.4, "ft": 304.8, "yd": 914.4, "mi": 1_609_344}
+LENGTH = {"mm": 1, "cm": 10, "m": 1000, "km": 1_000_000, "in": 25.4, "ft": 304.8, "yd": 914.4, "mi": 1_609_344}
 WEIGHT = {"mg": 0.001, "g": 1, "kg": 1000, "oz": 28.349523125, "lb": 453.59237}
 TO_CELSIUS = {"C": lambda v: v, "F": lambda v: (v - 32) * 5 / 9, "K": lambda v: v - 273.15}
 FROM_CELSIUS = {"C": lambda c: c, "F": lambda c: c * 9 / 5 + 32, "K": lambda c: c + 273.15}
@@ -62,8 +61,7 @@ def converter(kind):
         return render_template("converter.html", kind=kind, page=page, form=form, error=error), 400
 
     result = convert(kind, float(raw), unit_from, unit_to)
-    return render_template("converter.html", kind=kind, page=page, form=form,
-                           result=f"{result:.4f} {unit_to}")
+    return render_template("converter.html", kind=kind, page=page, form=form, result=f"{result:.4f} {unit_to}")
 
 
 @app.errorhandler(404)

@@ -2,7 +2,7 @@
 
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 
@@ -16,7 +16,7 @@ lock = threading.Lock()  # Flask serves requests on several threads
 
 def now():
     """The current UTC time as ISO-8601 with milliseconds: 2026-03-01T12:30:00.000Z."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def error(status, message):
@@ -34,8 +34,7 @@ def validate(data):
     tags = data.get("tags")
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         return None, '"tags" must be an array of strings'
-    return {"title": data["title"], "content": data["content"],
-            "category": data["category"], "tags": tags}, None
+    return {"title": data["title"], "content": data["content"], "category": data["category"], "tags": tags}, None
 
 
 @app.post("/posts")
@@ -56,8 +55,11 @@ def create_post():
 def list_posts():
     term = request.args.get("term", "").lower()
     with lock:
-        found = [post for post in posts.values()
-                 if not term or any(term in post[field].lower() for field in ("title", "content", "category"))]
+        found = [
+            post
+            for post in posts.values()
+            if not term or any(term in post[field].lower() for field in ("title", "content", "category"))
+        ]
     return jsonify(found)
 
 

@@ -4,7 +4,7 @@ import os
 import re
 import secrets
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -67,7 +67,7 @@ def is_text(value):
 
 
 def issue_token(user_id):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return jwt.encode({"sub": str(user_id), "iat": now, "exp": now + TOKEN_LIFETIME}, SECRET, algorithm="HS256")
 
 
@@ -125,7 +125,8 @@ def register():
 @app.post("/login")
 def login():
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("email"), str) or not isinstance(body.get("password"), str):
+    fields_ok = isinstance(body, dict) and all(isinstance(body.get(k), str) for k in ("email", "password"))
+    if not fields_ok:
         return error('the body must be a JSON object with "email" and "password"', 400)
     row = db().execute("SELECT id, password_hash FROM users WHERE email = ?", (body["email"],)).fetchone()
     try:
@@ -145,9 +146,7 @@ def create_todo():
     if fields is None:
         return error('the body must be a JSON object with a non-empty "title" and a string "description"', 400)
     with db():
-        cursor = db().execute(
-            "INSERT INTO todos (user_id, title, description) VALUES (?, ?, ?)", (user_id, *fields)
-        )
+        cursor = db().execute("INSERT INTO todos (user_id, title, description) VALUES (?, ?, ?)", (user_id, *fields))
     return jsonify(id=cursor.lastrowid, title=fields[0], description=fields[1]), 201
 
 
@@ -163,10 +162,14 @@ def list_todos():
         return error('"page" and "limit" must be whole numbers', 400)
     if page < 1 or not 1 <= limit <= MAX_LIMIT:
         return error(f'"page" must be at least 1 and "limit" between 1 and {MAX_LIMIT}', 400)
-    rows = db().execute(
-        "SELECT id, title, description FROM todos WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
-        (user_id, limit, (page - 1) * limit),
-    ).fetchall()
+    rows = (
+        db()
+        .execute(
+            "SELECT id, title, description FROM todos WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            (user_id, limit, (page - 1) * limit),
+        )
+        .fetchall()
+    )
     total = db().execute("SELECT COUNT(*) FROM todos WHERE user_id = ?", (user_id,)).fetchone()[0]
     return jsonify(data=[todo_json(row) for row in rows], page=page, limit=limit, total=total), 200
 
