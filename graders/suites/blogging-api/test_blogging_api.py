@@ -8,26 +8,8 @@ random token that no other test writes.
 import re
 from datetime import datetime
 
-from stagecraft_grader import check, check_equal, checkpoint, fail, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, fail, hint, points, title
 
-WORDS = [
-    "amber",
-    "falcon",
-    "river",
-    "copper",
-    "meadow",
-    "quartz",
-    "lantern",
-    "orbit",
-    "willow",
-    "harbor",
-    "cinder",
-    "maple",
-    "thistle",
-    "pebble",
-    "juniper",
-    "sparrow",
-]
 CATEGORIES = ["Technology", "Travel", "Cooking", "Science", "Music", "Gardening"]
 FIELDS = ("title", "content", "category", "tags")
 # ISO-8601 date and time with an explicit offset: 2026-03-01T12:30:00Z, ...00.123+00:00, ...

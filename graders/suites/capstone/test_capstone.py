@@ -25,9 +25,8 @@ from contract import (
     without_parameters,
 )
 
-from stagecraft_grader import ExchangeError, check, check_equal, checkpoint, fail, hint, points, title
+from stagecraft_grader import WORDS, ExchangeError, check, check_equal, checkpoint, fail, hint, points, title
 
-WORDS = ["amber", "falcon", "river", "copper", "meadow", "quartz", "lantern", "orbit", "willow", "harbor"]
 MAX_CALLS = 20  # documented operations called per test, at most
 DOC = "GET /openapi.json"
 NEEDS_DOC = "This test reads your OpenAPI document: make the test of GET /openapi.json pass first."

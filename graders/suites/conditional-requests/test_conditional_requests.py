@@ -8,26 +8,8 @@ entity-tag that follows the document's content.
 
 import re
 
-from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, hint, points, title
 
-WORDS = [
-    "amber",
-    "falcon",
-    "river",
-    "copper",
-    "meadow",
-    "quartz",
-    "lantern",
-    "orbit",
-    "willow",
-    "harbor",
-    "cinder",
-    "maple",
-    "thistle",
-    "pebble",
-    "juniper",
-    "sparrow",
-]
 EXTRAS = ["café", "naïve", "über", "smörgåsbord", "déjà vu", "jalapeño"]
 # RFC 9110 section 8.8.3: a strong entity-tag is an opaque-tag, DQUOTE *etagc DQUOTE.
 STRONG_ETAG = re.compile(r'"[\x21\x23-\x7e\x80-\xff]*"')

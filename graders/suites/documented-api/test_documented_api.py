@@ -30,26 +30,8 @@ from openapi_check import (
     violations,
 )
 
-from stagecraft_grader import check, check_equal, checkpoint, fail, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, fail, hint, points, title
 
-WORDS = [
-    "amber",
-    "falcon",
-    "river",
-    "copper",
-    "meadow",
-    "quartz",
-    "lantern",
-    "orbit",
-    "willow",
-    "harbor",
-    "cinder",
-    "maple",
-    "thistle",
-    "pebble",
-    "juniper",
-    "sparrow",
-]
 FIELDS = ("id", "url", "title", "tags", "created_at")
 INVALID_STATUSES = (400, 422)
 ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$")

@@ -1,9 +1,8 @@
 """Grader suite for the stage 1 exercise http-basics (see the exercise's README for the brief)."""
 
-from stagecraft_grader import check, check_equal, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, hint, points, title
 
 GREETING = "Hello, Stagecraft!"
-WORDS = ["amber", "falcon", "river", "copper", "meadow", "quartz", "lantern", "orbit", "willow"]
 
 
 def _random_message(rng):

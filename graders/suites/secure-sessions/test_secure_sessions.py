@@ -13,30 +13,12 @@ import base64
 import binascii
 import re
 
-from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, hint, points, title
 
 COOKIE = "sid"
 URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 MIN_SID_LENGTH = 22  # 22 URL-safe base64 characters carry 132 bits
-WORDS = [
-    "amber",
-    "falcon",
-    "river",
-    "copper",
-    "meadow",
-    "quartz",
-    "lantern",
-    "orbit",
-    "willow",
-    "harbor",
-    "cinder",
-    "maple",
-    "thistle",
-    "pebble",
-    "juniper",
-    "sparrow",
-]
 
 
 # --- random data ------------------------------------------------------------------------------

@@ -5,26 +5,8 @@ e-mail address that holds the test's name, and never assumes the store is empty:
 with the ones the app handed out, and lists are checked for the caller's own todos only.
 """
 
-from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, hint, points, title
 
-WORDS = [
-    "amber",
-    "falcon",
-    "river",
-    "copper",
-    "meadow",
-    "quartz",
-    "lantern",
-    "orbit",
-    "willow",
-    "harbor",
-    "cinder",
-    "maple",
-    "thistle",
-    "pebble",
-    "juniper",
-    "sparrow",
-]
 NAMES = [
     "Ada Lovelace",
     "Alan Turing",

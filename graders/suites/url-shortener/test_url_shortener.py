@@ -4,12 +4,11 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from stagecraft_grader import check, check_equal, checkpoint, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, hint, points, title
 
 CODE_RE = re.compile(r"[A-Za-z0-9]{6}")
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 HOSTS = ["example.com", "docs.example.org", "blog.example.net", "shop.example.io", "news.example.dev"]
-WORDS = ["amber", "falcon", "river", "copper", "meadow", "quartz", "lantern", "orbit", "willow"]
 FIELDS = ("id", "url", "shortCode", "createdAt", "updatedAt")
 
 

@@ -10,8 +10,10 @@ from .metadata import deadline, hint, points, title
 from .sse import ServerSentEvent, SseStream
 from .tcp import TcpConnection
 from .websocket import WebSocket, WebSocketClosed
+from .words import WORDS
 
 __all__ = [
+    "WORDS",
     "AppClient",
     "AppControl",
     "AppData",
