@@ -17,6 +17,7 @@ import pytest
 
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.models import LimitsManifest
+from stagecraft.curriculum.patches import project_folder
 from stagecraft.grading.local import grade_directory
 from stagecraft.settings import REPO_ROOT
 from tests.conftest import EXERCISE, EXERCISE_DIR, stagecraft_containers
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.docker
 PROJECTS = Path(__file__).parent / "projects"
 WALL = 30.0
 REFERENCE = EXERCISE_DIR / "solutions" / "python" / "app.py"
-NO_404 = EXERCISE_DIR / "broken" / "no-404" / "app.py"
+NO_404 = EXERCISE_DIR / "broken" / "no-404"  # a patched variant: the solution without its 404
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,9 @@ def test_flooding_stdout_and_stderr_ends_in_output_limit(sandbox_images, exercis
 
 
 def test_forged_events_on_the_apps_stdout_are_not_believed(sandbox_images, exercise, tmp_path):
-    outcome = grade(exercise, project(tmp_path, "fake-events", serves=NO_404), tmp_path)
+    with project_folder(NO_404) as variant:
+        folder = project(tmp_path, "fake-events", serves=variant / "app.py")
+    outcome = grade(exercise, folder, tmp_path)
     assert outcome.verdict == "failed"
     assert [t.id for t in outcome.tests if t.status == "failed"] == ["unknown_path_404"]
     assert outcome.score == outcome.max_score - 1 == 9

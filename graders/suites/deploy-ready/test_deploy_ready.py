@@ -12,6 +12,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from stagecraft_grader import WORDS, ExchangeError, check, check_equal, fail, hint, points, title
 
 LOG_KEYS = ("method", "path", "status", "duration_ms")
@@ -390,7 +392,12 @@ def test_not_ready_during_shutdown(app, app_control):
     finally:
         _start_again(app_control, answer)
     if not slow.completed():
-        return  # the app did not let the request finish: the graceful shutdown test reports it
+        # Not graded, worth nothing: the app cut the request off, which the graceful shutdown test reports.
+        pytest.skip(
+            "not graded yet: the request in flight was cut off at SIGTERM, so readiness during the shutdown "
+            'cannot be judged. Make "SIGTERM lets the request in flight finish, then the app exits with code 0" '
+            "pass first."
+        )
     check(
         any(result != 200 and running for result, running in probes),
         "expected GET /readyz to answer 503 (or the app to refuse new connections) after SIGTERM, "

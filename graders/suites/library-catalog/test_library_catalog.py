@@ -382,8 +382,9 @@ def test_filter_by_years(app, rng):
 @title("GET /books?q= finds a word anywhere in the title, in any case")
 @points(1)
 @hint(
-    "q is a case-insensitive substring of the title: in SQLite, WHERE title LIKE '%' || ? || '%' "
-    "(LIKE ignores the case of ASCII letters) or title__icontains in Django."
+    "q is a case-insensitive substring of the title: in SQLite, WHERE title LIKE '%' || ? || '%' ESCAPE '\\' "
+    "with any %, _ and \\ in q escaped by a backslash first (LIKE ignores the case of ASCII letters), "
+    "or title__icontains in Django, which escapes for you."
 )
 def test_search_title(app, rng):
     token = _token(rng)
@@ -402,6 +403,12 @@ def test_search_title(app, rng):
         matching[:2],
         f'the 2 titles of author {first} holding "{token}"',
     )
+    # % and _ in q are characters to find, not LIKE wildcards.
+    third = _author(app, rng)
+    literal = _book(app, rng, third, title=f"{_title(rng)} 100%_{rng.choice(WORDS)}")
+    _books(app, rng, third, 2)
+    for q in ("%", "_", "0%_"):
+        _check_list(app, {"q": q, "author_id": third}, [literal], f'the one title of author {third} holding "{q}"')
 
 
 @title("Filters combine: author, years and title search together")
