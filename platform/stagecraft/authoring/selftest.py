@@ -39,13 +39,15 @@ def _projects(exercise: Exercise) -> Iterator[tuple[Path, list[str] | None]]:
         yield exercise.path / "starter" / runtime, STARTER
 
 
-def _judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple[bool, str]:
+def judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple[bool, str]:
+    """Whether a grading matches what the project promises (None: pass; STARTER: start, then fail), and why not."""
     if must_fail is None:
         return verdict == "passed", "" if verdict == "passed" else f"should pass; failed {', '.join(failed) or '-'}"
     if must_fail == STARTER:
         ok = verdict in ("failed", "crashed")
         return ok, "" if ok else f"a starter should start and fail its tests; the verdict was {verdict}"
-    if verdict != "failed":
+    # "crashed": the app died mid-run (a realistic mistake too); the tests it failed still must match.
+    if verdict not in ("failed", "crashed"):
         return False, f"should fail the named tests; the verdict was {verdict}"
     if failed != must_fail:
         return False, f"failed {', '.join(failed) or 'nothing'}; broken.toml names {', '.join(must_fail)}"
@@ -98,5 +100,5 @@ def _grade(task: _Task, work_dir: Path) -> SelftestRow:
     except (ArchiveError, PatchError) as exc:
         return msgspec.structs.replace(row, note=str(exc))
     failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))
-    ok, note = _judge(outcome.verdict, failed, must_fail)
+    ok, note = judge(outcome.verdict, failed, must_fail)
     return msgspec.structs.replace(row, verdict=outcome.verdict, failed_tests=failed, ok=ok, note=note)
