@@ -256,6 +256,41 @@ def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
     click.echo("selftest ok")
 
 
+@curriculum.command("faults")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 365), help="How far back to look.")
+def curriculum_faults(days: int) -> None:
+    """List submissions that ended in a platform fault, with the suite tests that broke.
+
+    A test the grader SDK marks `error` is a bug in the suite, not in the learner's code: the
+    submission is retried and then ends as `infra_error`. Exit code 1 when there is any, so a
+    scheduled run can alert the authors.
+    """
+    from stagecraft.db import close_database, open_database
+    from stagecraft.submissions.faults import recent_faults
+
+    settings = _settings()
+
+    async def run() -> list:
+        await open_database(settings.database_url)
+        try:
+            return await recent_faults(days)
+        finally:
+            await close_database()
+
+    faults = asyncio.run(run())
+    if not faults:
+        click.echo(f"no platform faults in the last {days} day{'s' if days != 1 else ''}")
+        return
+    for fault in faults:
+        when = fault.finished_at.strftime("%Y-%m-%d %H:%M UTC") if fault.finished_at else "-"
+        click.echo(f"{fault.exercise}: submission {fault.submission_id}, {when}, {fault.attempts} attempt(s)")
+        for test_id, message in fault.errored_tests:
+            click.echo(f"  suite error in test {test_id}: {message}")
+        if fault.detail:
+            click.echo(f"  platform detail: {fault.detail}")
+    raise SystemExit(1)
+
+
 @main.group()
 def user() -> None:
     """User accounts."""

@@ -70,3 +70,49 @@ def test_one_exercise_can_be_worked_on_while_another_is_broken(tmp_path: Path):
     with pytest.raises(CurriculumError) as raised:
         _load_one_exercise(settings, "blogging-api")
     assert [p.path for p in raised.value.problems] == ["curriculum/stages/02-apis/exercises/blogging-api/README.md"]
+
+
+def test_faults_lists_recent_suite_errors_for_authors(tmp_path: Path):
+    from datetime import UTC, datetime, timedelta
+
+    from stagecraft.accounts.services import create_user
+    from stagecraft.db import close_database, open_database
+    from stagecraft.submissions.tables import GradedTest, Submission
+
+    quiet = run(tmp_path, "curriculum", "faults")
+    assert quiet.exit_code == 0 and "no platform faults in the last 7 days" in quiet.output
+
+    async def seed() -> None:
+        await open_database(f"sqlite:///{tmp_path / 'data' / 'stagecraft.sqlite3'}")
+        try:
+            user = await create_user("ada@example.com", "a long enough password", "learner")
+            now = datetime.now(UTC)
+            rows = [
+                ("todo-api", "infra_error", now - timedelta(hours=1), "grader exited 3\nTraceback ..."),
+                ("http-basics", "infra_error", now - timedelta(days=30), "too old to list"),
+                ("blogging-api", "failed", now, ""),
+            ]
+            for exercise, verdict, finished, detail in rows:
+                submission = Submission(
+                    user=user.id, exercise=exercise, runtime="python", archive_sha256="0" * 64,
+                    archive_name="p.zip", state="finished", verdict=verdict, attempts=3,
+                    operator_detail=detail, created_at=finished, finished_at=finished,
+                )  # fmt: skip
+                await submission.save()
+                status = "error" if verdict == "infra_error" else "failed"
+                await GradedTest(submission=submission.id, position=0, test_id="login", status=status,
+                                 message="KeyError: 'token' in the suite's fixture").save()  # fmt: skip
+        finally:
+            await close_database()
+
+    asyncio.run(seed())
+    listed = run(tmp_path, "curriculum", "faults")
+
+    assert listed.exit_code == 1
+    lines = listed.output.splitlines()
+    assert lines[0].startswith("todo-api: submission ") and lines[0].endswith(", 3 attempt(s)")
+    assert lines[1:] == [
+        "  suite error in test login: KeyError: 'token' in the suite's fixture",
+        "  platform detail: grader exited 3",
+    ]
+    assert "http-basics" in run(tmp_path, "curriculum", "faults", "--days", "60").output
