@@ -94,14 +94,27 @@ def test_faults_lists_recent_suite_errors_for_authors(tmp_path: Path):
             ]
             for exercise, verdict, finished, detail in rows:
                 submission = Submission(
-                    user=user.id, exercise=exercise, runtime="python", archive_sha256="0" * 64,
-                    archive_name="p.zip", state="finished", verdict=verdict, attempts=3,
-                    operator_detail=detail, created_at=finished, finished_at=finished,
-                )  # fmt: skip
+                    user=user.id,
+                    exercise=exercise,
+                    runtime="python",
+                    archive_sha256="0" * 64,
+                    archive_name="p.zip",
+                    state="finished",
+                    verdict=verdict,
+                    attempts=3,
+                    operator_detail=detail,
+                    created_at=finished,
+                    finished_at=finished,
+                )
                 await submission.save()
                 status = "error" if verdict == "infra_error" else "failed"
-                await GradedTest(submission=submission.id, position=0, test_id="login", status=status,
-                                 message="KeyError: 'token' in the suite's fixture").save()  # fmt: skip
+                await GradedTest(
+                    submission=submission.id,
+                    position=0,
+                    test_id="login",
+                    status=status,
+                    message="KeyError: 'token' in the suite's fixture",
+                ).save()
         finally:
             await close_database()
 
