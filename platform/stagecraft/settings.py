@@ -49,7 +49,7 @@ DOCUMENTED_VARIABLES = {
     "STAGECRAFT_DATA_DIR": "where the SQLite file, stored submissions and caches live (default ./data)",
     "DATABASE_URL": "postgresql://user@host:port/db for the scaled mode (default: SQLite in the data dir)",
     "STAGECRAFT_CURRICULUM_DIR": "the curriculum folder (default: curriculum/ of this checkout)",
-    "STAGECRAFT_GRADERS_DIR": "the grader suites and SDK folder (default: graders/ of this checkout)",
+    "STAGECRAFT_GRADERS_DIR": "the folder whose suites/ holds the grader suites (default: graders/ of this checkout)",
     "STAGECRAFT_WORKERS": "grading jobs run at once by the embedded worker pool (default 2, 0 disables it)",
     "STAGECRAFT_MAX_UPLOAD_MB": "largest accepted submission archive, in MiB (default 10)",
     "STAGECRAFT_SECRET_KEY": "secret for signing; default: generated once and kept in the data dir",
