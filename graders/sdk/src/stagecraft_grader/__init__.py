@@ -2,7 +2,7 @@
 
 from .appdata import AppData
 from .checkpoints import checkpoint
-from .checks import CheckFailed, ExchangeError, GraderError, check, check_equal, fail
+from .checks import CheckFailed, ExchangeError, GraderError, check, check_equal, fail, not_graded
 from .client import AppClient, Response
 from .concurrency import ConcurrentResult, run_concurrently
 from .control import AppControl, ControlAnswer
@@ -33,6 +33,7 @@ __all__ = [
     "checkpoint",
     "deadline",
     "fail",
+    "not_graded",
     "hint",
     "points",
     "run_concurrently",
