@@ -19,7 +19,7 @@ from stagecraft.curriculum.models import (
     StageManifest,
     SubmissionManifest,
 )
-from stagecraft.curriculum.patches import PATCH_FILE, PatchError, apply_patch
+from stagecraft.curriculum.patches import PATCH_FILE, PatchError, apply_patch, read_file
 from stagecraft.sandbox import Limits
 
 _STAGE_DIR = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
@@ -198,16 +198,9 @@ class _Loader:
             self.problem(patch, "file is missing (the variant names a `base`, so it is a patch to that solution)")
             return
         try:
-            apply_patch(patch.read_text(encoding="utf-8"), lambda path: _read_text(solution / path))
+            apply_patch(patch.read_text(encoding="utf-8"), lambda path: read_file(solution / path))
         except (PatchError, UnicodeDecodeError) as exc:
             self.problem(patch, str(exc))
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
 
 
 _DIFFICULTY_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}

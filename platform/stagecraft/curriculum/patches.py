@@ -17,6 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+import msgspec
+
+from stagecraft.curriculum.models import BrokenManifest
+
 PATCH_FILE = "broken.patch"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
@@ -47,12 +51,12 @@ def apply_patch(patch: str, read: Callable[[str], str | None]) -> Files:
             raise PatchError(f"line {i + 1}: both sides are /dev/null")
         if path in result:
             raise PatchError(f"{path}: changed twice in one patch")
-        old = "" if old_path is None else read(path)
-        if old is None:
-            raise PatchError(f"{path}: the patch changes a file the solution does not have")
-        if old_path is None and read(path) is not None:
+        current = read(path)
+        if old_path is None and current is not None:
             raise PatchError(f"{path}: the patch creates a file the solution already has")
-        i, new = _apply_file(lines, i + 2, path, old)
+        if old_path is not None and current is None:
+            raise PatchError(f"{path}: the patch changes a file the solution does not have")
+        i, new = _apply_file(lines, i + 2, path, current or "")
         result[path] = None if new_path is None else new
     if not result:
         raise PatchError("the patch changes no file")
@@ -61,7 +65,7 @@ def apply_patch(patch: str, read: Callable[[str], str | None]) -> Files:
 
 def materialise(base: Path, patch_file: Path, into: Path) -> Path:
     """Copy the solution ``base`` to ``into`` and apply ``patch_file`` there; return ``into``."""
-    changed = apply_patch(patch_file.read_text(encoding="utf-8"), lambda p: _read(base / p))
+    changed = apply_patch(patch_file.read_text(encoding="utf-8"), lambda p: read_file(base / p))
     shutil.copytree(base, into, ignore=shutil.ignore_patterns(*_SKIP))
     for path, text in changed.items():
         target = into / path
@@ -93,12 +97,9 @@ def _base_of(project: Path) -> str | None:
     if not manifest.is_file():
         return None
     try:
-        base = tomllib.loads(manifest.read_text(encoding="utf-8")).get("base")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return msgspec.convert(tomllib.loads(manifest.read_text(encoding="utf-8")), BrokenManifest).base
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, msgspec.ValidationError) as exc:
         raise PatchError(f"{manifest}: {exc}") from None
-    if base is not None and (not isinstance(base, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", base)):
-        raise PatchError(f"{manifest}: `base` must be the name of a solution folder")
-    return base
 
 
 def diff_trees(base: Path, variant: Path, *, exclude: frozenset[str] = frozenset()) -> str:
@@ -110,7 +111,7 @@ def diff_trees(base: Path, variant: Path, *, exclude: frozenset[str] = frozenset
     names = [name for name in names if name.split("/", 1)[0] not in exclude]
     chunks = []
     for name in names:
-        old, new = _read(base / name), _read(variant / name)
+        old, new = read_file(base / name), read_file(variant / name)
         if old == new:
             continue
         chunks.append(_diff_file(name, old, new))
@@ -220,7 +221,8 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read(path: Path) -> str | None:
+def read_file(path: Path) -> str | None:
+    """A project file's text, None if it does not exist; PatchError if it is not UTF-8 text."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
