@@ -10,6 +10,7 @@ and never parsed. Nothing is written on the host.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -120,7 +121,12 @@ def janitor(client: docker.DockerClient | None = None, *, now: float | None = No
 
 def owner_label() -> str:
     """This process, as "<host>:<pid>:<start time>" (the start time tells a reused pid apart)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+    return _owner_of(os.getpid())  # keyed by pid, so a forked worker labels its jobs as itself
+
+
+@functools.cache
+def _owner_of(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
 
 
 def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
