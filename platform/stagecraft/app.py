@@ -110,6 +110,6 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
         state=State({"settings": settings, "curriculum": curriculum, "queue": queue, "session_config": session_config}),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
-        openapi_config=None,
-        after_request=add_security_headers,  # an HTML app: no schema routes to expose
+        openapi_config=None,  # an HTML app: no schema routes to expose
+        after_request=add_security_headers,
     )
