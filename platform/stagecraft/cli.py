@@ -114,6 +114,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     from stagecraft.curriculum.loader import CurriculumError
     from stagecraft.curriculum.patches import PatchError, project_folder
     from stagecraft.grading.local import grade_directory
+    from stagecraft.grading.pipeline import dependency_settings
     from stagecraft.submissions.archive import ArchiveError
 
     try:
@@ -128,7 +129,12 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     try:
         with project_folder(path) as folder:  # a patched broken variant is graded as its patched solution
             outcome = grade_directory(
-                found, folder, settings.jobs_dir, on_event=(lambda event: None) if as_json else _print_test
+                found,
+                folder,
+                settings.jobs_dir,
+                deps=dependency_settings(settings),
+                on_event=(lambda event: None) if as_json else _print_test,
+                on_step=(lambda text: None) if as_json else (lambda text: click.echo(f"---- {text}")),
             )
     except (ArchiveError, PatchError) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -139,12 +145,14 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
             "score": outcome.score,
             "max_score": outcome.max_score,
             "message": outcome.message,
+            "dependencies": outcome.dependencies,
             "tests": msgspec.to_builtins(outcome.tests),
+            "app_log": outcome.app_log,
         }
         click.echo(json.dumps(result))
     else:
         click.echo(f"\n{outcome.verdict.upper()}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}")
-        if outcome.verdict not in ("passed", "failed") and outcome.app_log:
+        if outcome.verdict not in ("passed",) and outcome.app_log:
             click.echo(f"--- your app's log ---\n{outcome.app_log}")
         if outcome.verdict == "infra_error":
             click.echo(f"platform detail: {outcome.detail}", err=True)
@@ -245,7 +253,9 @@ def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
         raise click.ClickException(f"no exercise named {exercise!r}")
     bad = 0
     click.echo(f"{'exercise':24} {'project':28} {'run':>3}  {'expected':30} {'verdict':14} result")
-    for row in selftest(exercises, settings.jobs_dir, runs, jobs):
+    from stagecraft.grading.pipeline import dependency_settings
+
+    for row in selftest(exercises, settings.jobs_dir, runs, jobs, dependency_settings(settings)):
         bad += not row.ok
         click.echo(
             f"{row.exercise:24} {row.project:28} {row.run:>3}  {row.expected:30} {row.verdict:14} "

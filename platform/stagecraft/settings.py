@@ -26,6 +26,10 @@ class Settings:
     max_upload_bytes: int
     secret_key: str
     grading_retries: int
+    deps_cache_mb: int = 5120
+    deps_tree_mb: int = 400
+    pip_index_url: str = ""
+    npm_registry: str = ""
 
     @property
     def uses_sqlite(self) -> bool:
@@ -54,6 +58,10 @@ DOCUMENTED_VARIABLES = {
     "STAGECRAFT_MAX_UPLOAD_MB": "largest accepted submission archive, in MiB (default 10)",
     "STAGECRAFT_SECRET_KEY": "secret for signing; default: generated once and kept in the data dir",
     "STAGECRAFT_GRADING_RETRIES": "automatic retries of a job that ended in a platform fault (default 2)",
+    "STAGECRAFT_DEPS_CACHE_MB": "size of the prepared-dependencies cache, least recently used evicted (default 5120)",
+    "STAGECRAFT_DEPS_TREE_MB": "largest installed dependency tree of one project, in MiB (default 400)",
+    "STAGECRAFT_PIP_INDEX_URL": "a PyPI mirror for learners' Python packages (default: PyPI)",
+    "STAGECRAFT_NPM_REGISTRY": "an npm registry mirror for learners' Node packages (default: the npm registry)",
 }
 
 
@@ -68,6 +76,13 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw
 
 
 def _dir(env: Mapping[str, str], name: str, default: Path, *, must_exist: bool) -> Path:
@@ -117,6 +132,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_upload_bytes=_int(env, "STAGECRAFT_MAX_UPLOAD_MB", 10, low=1, high=512) * 1024 * 1024,
         secret_key=_secret_key(env, data_dir),
         grading_retries=_int(env, "STAGECRAFT_GRADING_RETRIES", 2, low=0, high=10),
+        deps_cache_mb=_int(env, "STAGECRAFT_DEPS_CACHE_MB", 5120, low=100, high=10_000_000),
+        deps_tree_mb=_int(env, "STAGECRAFT_DEPS_TREE_MB", 400, low=10, high=10_000),
+        pip_index_url=_url(env, "STAGECRAFT_PIP_INDEX_URL"),
+        npm_registry=_url(env, "STAGECRAFT_NPM_REGISTRY"),
     )
     for folder in (settings.data_dir, settings.archives_dir, settings.jobs_dir, settings.cache_dir):
         folder.mkdir(parents=True, exist_ok=True)

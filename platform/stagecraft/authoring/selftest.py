@@ -12,6 +12,7 @@ from stagecraft.curriculum.loader import read_toml
 from stagecraft.curriculum.models import BrokenManifest, Exercise
 from stagecraft.curriculum.patches import PatchError, project_folder
 from stagecraft.grading.local import grade_directory
+from stagecraft.sandbox.dependencies import DependencySettings
 from stagecraft.submissions.archive import ArchiveError
 
 
@@ -61,7 +62,9 @@ class _Task(msgspec.Struct, frozen=True):
     run: int
 
 
-def selftest(exercises: list[Exercise], work_dir: Path, runs: int = 1, jobs: int = 1) -> Iterator[SelftestRow]:
+def selftest(
+    exercises: list[Exercise], work_dir: Path, runs: int = 1, jobs: int = 1, deps: DependencySettings | None = None
+) -> Iterator[SelftestRow]:
     """Grade every project of every exercise ``runs`` times, ``jobs`` gradings at once.
 
     Rows come in a fixed order (exercise, project, run) whatever finishes first, each as soon as
@@ -74,13 +77,13 @@ def selftest(exercises: list[Exercise], work_dir: Path, runs: int = 1, jobs: int
         for run in range(1, runs + 1)
     ]
     if jobs <= 1:
-        yield from (_grade(task, work_dir) for task in tasks)
+        yield from (_grade(task, work_dir, deps) for task in tasks)
         return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="selftest") as pool:
-        yield from pool.map(lambda task: _grade(task, work_dir), tasks)
+        yield from pool.map(lambda task: _grade(task, work_dir, deps), tasks)
 
 
-def _grade(task: _Task, work_dir: Path) -> SelftestRow:
+def _grade(task: _Task, work_dir: Path, deps: DependencySettings | None) -> SelftestRow:
     must_fail = task.must_fail
     expected = (
         "pass" if must_fail is None else "start, then fail" if must_fail == STARTER else f"fail: {', '.join(must_fail)}"
@@ -96,7 +99,7 @@ def _grade(task: _Task, work_dir: Path) -> SelftestRow:
     )
     try:
         with project_folder(task.project) as folder:
-            outcome = grade_directory(task.exercise, folder, work_dir)
+            outcome = grade_directory(task.exercise, folder, work_dir, deps=deps)
     except (ArchiveError, PatchError) as exc:
         return msgspec.structs.replace(row, note=str(exc))
     failed = sorted(t.id for t in outcome.tests if t.status not in ("passed", "skipped"))

@@ -14,6 +14,8 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 Summary = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
 Runtime = Literal["python", "node"]
+# The service sidecars a job may have: declared by an exercise, or by a learner's stagecraft.toml.
+Service = Literal["redis", "postgres"]
 # Names an exercise may set in the app's environment; the sandbox's own names are refused on load.
 EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")]
 EnvValue = Annotated[str, msgspec.Meta(max_length=200)]
@@ -43,7 +45,7 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     runtimes: Annotated[list[Runtime], msgspec.Meta(min_length=1)]
     grader: Slug
     review: bool = False
-    services: list[Literal["redis"]] = []  # sidecars joined to the job's network namespace
+    services: list[Service] = []  # sidecars joined to the job's network namespace
     # Extra environment for the app (the grader sees the same values): "{random}" in a value
     # becomes a fresh token per job, so an app must read it rather than hard-code it.
     app_env: dict[EnvName, EnvValue] = {}
@@ -62,6 +64,10 @@ class SubmissionManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
 
     runtime: Runtime
     start: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    # The port the app listens on when it does not read $PORT (e.g. Flask's 5000 hard-coded).
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+    # Sidecars the project needs beyond the exercise's own (DATABASE_URL, REDIS_URL are set).
+    services: list[Service] = []
 
 
 class Exercise(msgspec.Struct, kw_only=True):

@@ -13,6 +13,7 @@ from pathlib import Path
 from stagecraft.curriculum.models import Exercise
 from stagecraft.grading.events import GraderEvent
 from stagecraft.grading.pipeline import GradeOutcome, grade_project
+from stagecraft.sandbox.dependencies import DependencySettings
 from stagecraft.submissions.archive import archive_kind, check_project, extract_project
 
 _SKIP = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache", ".mypy_cache"}
@@ -34,9 +35,14 @@ def grade_directory(
     project: Path,
     jobs_dir: Path,
     *,
+    deps: DependencySettings | None = None,
     on_event: Callable[[GraderEvent], None] = lambda event: None,
+    on_step: Callable[[str], None] = lambda text: None,
 ) -> GradeOutcome:
-    """Pack, check, extract and grade `project`; ArchiveError says what is wrong with it."""
+    """Pack, check, extract and grade `project`; ArchiveError says what is wrong with it.
+
+    ``deps`` says where prepared dependencies are kept (default: a store under ``jobs_dir``).
+    """
     job_id = f"local-{uuid.uuid4().hex[:12]}"
     job_dir = jobs_dir / job_id
     try:
@@ -44,7 +50,14 @@ def grade_directory(
         extract_project(data, archive_kind(str(project), data), job_dir)
         manifest = check_project(exercise, job_dir)
         return grade_project(
-            exercise, job_dir, manifest, job_id=job_id, seed=random.randrange(2**31), on_event=on_event
+            exercise,
+            job_dir,
+            manifest,
+            job_id=job_id,
+            seed=random.randrange(2**31),
+            deps=deps or DependencySettings(store_dir=jobs_dir / "deps"),
+            on_event=on_event,
+            on_step=on_step,
         )
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)

@@ -10,7 +10,9 @@ import msgspec
 
 from stagecraft.curriculum.models import Exercise, SubmissionManifest
 from stagecraft.grading.events import GraderEvent, RunEnd, RunStart, TestEnd, parse_event
-from stagecraft.sandbox import JobSpec, SandboxResult, run_job
+from stagecraft.sandbox import DEFAULT_PORT, JobSpec, SandboxError, SandboxResult, run_job
+from stagecraft.sandbox.dependencies import DependencyFailure, DependencySettings, Prepared, prepare_dependencies
+from stagecraft.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,7 @@ class GradeOutcome(msgspec.Struct, kw_only=True):
     tests: list[TestEnd]
     app_log: str = ""
     detail: str = ""  # for operators
+    dependencies: str = ""  # how the project's dependencies were prepared ("cached", "installed in 4.2 s", ...)
 
 
 class _Collector:
@@ -48,6 +51,17 @@ class _Collector:
             return
         self.on_event(event)
 
+    def fail_unrun(self, reason: str) -> None:
+        """Every test the run announced but never finished counts as failed, for ``reason``."""
+        if self.start is None:
+            return
+        ended = {t.id for t in self.tests}
+        for info in self.start.tests:
+            if info.id not in ended:
+                test = TestEnd(id=info.id, title=info.title, status="failed", max_score=info.max_score, message=reason)
+                self.tests.append(test)
+                self.on_event(test)
+
     def max_score(self) -> float:
         if self.start is not None and self.start.tests:
             return sum(t.max_score for t in self.start.tests)
@@ -59,6 +73,20 @@ def _app_exit(result: SandboxResult) -> str:
     if app is None or app.running:
         return ""
     return f" Your app exited with code {app.exit_code}; its log is below."
+
+
+def _exited_early(result: SandboxResult, collected: _Collector) -> tuple[str, str]:
+    """The app exited on its own and the job ended at once (SandboxResult.ending "app_exited")."""
+    code = result.app.exit_code if result.app is not None else None
+    if not collected.tests:
+        return "did_not_start", (
+            f"Your app exited with code {code} before it accepted connections, so no test could run. "
+            "Its log below shows why."
+        )
+    return "crashed", (
+        f"Your app exited with code {code} while it was being tested; the tests it did not get to count "
+        "as failed. Its log below shows why."
+    )
 
 
 def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, str]:
@@ -73,11 +101,13 @@ def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, s
         return "timeout", "Grading took longer than the time limit; tests not finished by then count as failed."
     if result.ending == "output_limit":
         return "output_limit", "The grading run produced more output than allowed and was stopped."
-    if app is not None and app.log_truncated:
+    if app is not None and app.flooded:
         return "output_limit", (
-            "Your app wrote more output than allowed, so its log below was cut. "
+            "Your app wrote far more output than allowed, so its log below was cut. "
             "Printing in a loop slows your app down; log less."
         )
+    if result.ending == "app_exited":
+        return _exited_early(result, collected)
     end = collected.end
     if any(t.status == "error" for t in collected.tests):
         # The SDK marks a test "error" only when the suite itself broke: the author must act.
@@ -103,22 +133,46 @@ def grade_project(
     *,
     job_id: str,
     seed: int,
+    deps: DependencySettings,
     on_event: Callable[[GraderEvent], None] = lambda event: None,
+    on_step: Callable[[str], None] = lambda text: None,
 ) -> GradeOutcome:
-    """Run one grading job to its end (blocking: call it from a worker thread)."""
-    spec = JobSpec(
-        job_id=job_id,
-        runtime=manifest.runtime,
-        code_dir=project_dir,
-        start_command=manifest.start,
-        suite_dir=exercise.suite_dir,
-        limits=exercise.limits(),
-        seed=seed,
-        services=tuple(exercise.manifest.services),
-        app_env=exercise.app_env(seed),
-    )
+    """Run one grading job to its end (blocking: call it from a worker thread).
+
+    ``on_step`` hears about the steps before the tests ("preparing dependencies: cached").
+    """
+    on_step("preparing dependencies")
+    try:
+        prepared = prepare_dependencies(manifest.runtime, project_dir, deps, client=None)
+    except DependencyFailure as exc:
+        on_step(f"preparing dependencies failed: {exc}")
+        return GradeOutcome(
+            verdict="dependencies_failed",
+            message=str(exc),
+            score=0.0,
+            max_score=float(exercise.manifest.points),
+            tests=[],
+            app_log=exc.log,
+            dependencies="failed",
+        )
+    except SandboxError as exc:
+        log.error("job %s: preparing dependencies: platform fault: %s", job_id, exc)
+        return GradeOutcome(
+            verdict="infra_error",
+            message="The platform could not prepare your dependencies. It will be retried; it does not count.",
+            score=0.0,
+            max_score=float(exercise.manifest.points),
+            tests=[],
+            detail=str(exc),
+        )
+    on_step(f"preparing dependencies: {prepared.summary}")
+    spec = _job_spec(exercise, project_dir, manifest, job_id=job_id, seed=seed, prepared=prepared)
     collected = _Collector(on_event)
     result = run_job(spec, collected)
+    if result.ending == "app_exited":
+        collected.fail_unrun("Not run: your app had exited (its log is below).")
+    elif result.ending == "timeout":
+        collected.fail_unrun("Not run: the time limit was reached before this test.")
     verdict, message = decide_verdict(result, collected)
     if verdict == "infra_error":
         log.error("job %s: platform fault: %s", job_id, result.detail)
@@ -131,4 +185,37 @@ def grade_project(
         tests=collected.tests,
         app_log=result.app.log if result.app else "",
         detail=result.detail,
+        dependencies=prepared.summary,
+    )
+
+
+def dependency_settings(settings: Settings) -> DependencySettings:
+    """Where prepared dependencies are kept and fetched from, as the operator configured it."""
+    return DependencySettings(
+        store_dir=settings.cache_dir / "deps",
+        max_store_bytes=settings.deps_cache_mb * 1024 * 1024,
+        max_tree_mb=settings.deps_tree_mb,
+        pip_cache=settings.cache_dir / "pip",
+        npm_cache=settings.cache_dir / "npm",
+        pip_index_url=settings.pip_index_url,
+        npm_registry=settings.npm_registry,
+    )
+
+
+def _job_spec(
+    exercise: Exercise, project_dir: Path, manifest: SubmissionManifest, *, job_id: str, seed: int, prepared: Prepared
+) -> JobSpec:
+    return JobSpec(
+        job_id=job_id,
+        runtime=manifest.runtime,
+        code_dir=project_dir,
+        start_command=manifest.start,
+        suite_dir=exercise.suite_dir,
+        limits=exercise.limits(),
+        seed=seed,
+        port=manifest.port or DEFAULT_PORT,
+        # The exercise's sidecars, then the learner's own (each once).
+        services=tuple(dict.fromkeys([*exercise.manifest.services, *manifest.services])),
+        app_env=exercise.app_env(seed),
+        deps_dir=prepared.tree,
     )

@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Literal
 
 Verdict = Literal[
-    "passed", "failed", "did_not_start", "timeout", "out_of_memory", "crashed", "output_limit", "infra_error"
+    "passed",
+    "failed",
+    "did_not_start",
+    "dependencies_failed",
+    "timeout",
+    "out_of_memory",
+    "crashed",
+    "output_limit",
+    "infra_error",
 ]
 
 LABELS: dict[str, str] = {
     "passed": "Passed",
     "failed": "Some tests failed",
     "did_not_start": "Your app did not start",
+    "dependencies_failed": "Your dependencies could not be installed",
     "timeout": "Time limit reached",
     "out_of_memory": "Out of memory",
     "crashed": "Your app crashed",

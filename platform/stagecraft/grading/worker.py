@@ -13,7 +13,7 @@ import msgspec
 
 from stagecraft.curriculum.models import Curriculum
 from stagecraft.grading.events import GraderEvent, TestEnd
-from stagecraft.grading.pipeline import GradeOutcome, grade_project
+from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project
 from stagecraft.grading.queue import GradingQueue
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
@@ -143,6 +143,7 @@ class Worker:
                 manifest,
                 job_id=job_id,
                 seed=random.randrange(2**31),
+                deps=dependency_settings(self.settings),
                 on_event=on_event,
             )
         finally:

@@ -17,6 +17,7 @@ Ending = Literal[
     "completed",  # the grader ran to its end
     "timeout",  # the wall-clock deadline passed; the job was killed
     "output_limit",  # the grader's stdout went past its cap
+    "app_exited",  # the app exited on its own (no control request asked it to); the grader was stopped
     "infra_error",  # the platform failed (engine down, image missing, ...)
 ]
 
@@ -33,7 +34,12 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     fsize_mb: int = 64
     output_bytes: int = 1_000_000  # grader stdout cap
     log_bytes: int = 64_000  # app log kept for the learner
+    flood_bytes: int = 256_000  # app output past this is a flood (output_limit), not just a long log
     data_mb: int = 128  # the job's /data volume (tmpfs: its pages count against the app's memory)
+    work_mb: int = 128  # the job's writable copy of the project, the app's working directory
+
+
+DEFAULT_PORT = 8000  # $PORT when the learner's manifest names no port
 
 
 class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,9 +50,12 @@ class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
     suite_dir: Path  # host directory of the grader suite (mounted read-only)
     limits: Limits = Limits()
     seed: int = 0  # passed to the grader as STAGECRAFT_SEED for randomised test data
-    port: int = 8000  # the app listens on $PORT inside the shared namespace
+    port: int = DEFAULT_PORT  # the app listens on $PORT inside the shared namespace
     services: tuple[str, ...] = ()  # sidecar images (e.g. "redis"), started and ready before the app
     app_env: dict[str, str] = {}  # extra app environment (the exercise's); the grader gets it as JSON
+    # The project's prepared dependencies (stagecraft.sandbox.dependencies), mounted read-only:
+    # python at /deps (on PYTHONPATH and PATH), node as /app/node_modules.
+    deps_dir: Path | None = None
 
 
 class AppState(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,7 +65,8 @@ class AppState(msgspec.Struct, frozen=True, kw_only=True):
     exit_code: int | None
     oom_killed: bool
     log: str  # stdout+stderr of the app, capped at Limits.log_bytes, decoded with errors="replace"
-    log_truncated: bool
+    log_truncated: bool  # the log was cut to fit (said so in the log itself)
+    flooded: bool = False  # the app wrote more than Limits.flood_bytes
 
 
 class SandboxResult(msgspec.Struct, frozen=True, kw_only=True):

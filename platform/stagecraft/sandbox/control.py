@@ -102,6 +102,9 @@ class AppControl:
         self.deadline = deadline
         self.send = send
         self.requests = 0
+        # Set once the grader has stopped, started or signalled the app: from then on an exit
+        # of the app may be what the grader asked for, so only the grader judges it.
+        self.touched = False
         self._last_state: tuple[bool, int | None] | None = None
 
     def on_line(self, line: str) -> None:
@@ -127,6 +130,7 @@ class AppControl:
         if remaining <= 0:
             return self._refuse(request.id, "the job's time is up")
         wanted = _DEFAULT_TIMEOUT[request.action] if request.timeout is None else request.timeout
+        self.touched = self.touched or request.action != "logs"
         timeout = min(wanted, remaining)
         act = {
             "stop": self._stop,

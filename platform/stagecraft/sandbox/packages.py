@@ -33,6 +33,21 @@ def available_packages(runtime: str, repo_root: Path | None = None) -> frozenset
     return _available(runtime, (repo_root or default_repo_root()).resolve())
 
 
+def image_python_pins(repo_root: Path | None = None) -> dict[str, str]:
+    """The python image's packages and their exact versions (normalised name -> version)."""
+    return _python_pins((repo_root or default_repo_root()).resolve())
+
+
+@cache
+def _python_pins(repo_root: Path) -> dict[str, str]:
+    pins = {}
+    for line in _read_lines(repo_root / "sandboxes" / "python" / "requirements.txt"):
+        name, separator, version = re.sub(r"\s#.*", "", line).strip().partition("==")
+        if separator and name and not name.startswith("#"):
+            pins[normalise_python_name(name.strip())] = version.strip()
+    return pins
+
+
 def missing_dependencies(runtime: str, project_dir: Path, repo_root: Path | None = None) -> list[str]:
     """The packages the project declares that its runtime image lacks, sorted (normalised names).
 

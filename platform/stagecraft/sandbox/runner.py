@@ -11,10 +11,12 @@ and never parsed. Nothing is written on the host.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import os
 import socket
+import tarfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -43,7 +45,29 @@ STALE_AFTER = 15 * 60  # seconds: far past any job's deadline, so its owner must
 _API_TIMEOUT = 30  # seconds for one Engine API call
 _GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
 # The ports apps are told to use (127.0.0.1:<port>); the ports a sidecar image EXPOSEs count too.
-SIDECAR_PORTS = {"redis": 6379}
+SIDECAR_PORTS = {"redis": 6379, "postgres": 5432}
+# What the app is told about each sidecar (the exercise's own app_env may say the same again).
+SERVICE_ENV = {
+    "redis": {"REDIS_URL": "redis://127.0.0.1:6379"},
+    "postgres": {
+        # trust authentication: any password is accepted, and some clients insist on one.
+        "DATABASE_URL": "postgresql://app:app@127.0.0.1:5432/app",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": "5432",
+        "PGUSER": "app",
+        "PGPASSWORD": "app",
+        "PGDATABASE": "app",
+    },
+}
+# Where a job's prepared dependencies are mounted, and what tells the runtime about them.
+DEPS_MOUNT = {"python": "/deps", "node": "/app/node_modules"}
+_DEPS_ENV = {"python": {"PYTHONPATH": "/deps"}, "node": {}}
+_RUNTIME_PATH = {
+    "python": "/deps/bin:/opt/runtime/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "node": "/app/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+}
+# The app may exit of its own accord while the grader is mid-test: this long for the grader to finish it.
+_EXIT_GRACE_SECONDS = 1.5
 _SIDECAR_READY_SECONDS = 15.0  # at most, and never past the job's deadline
 _SIDECAR_LOG_BYTES = 2_000  # of a sidecar that never got ready, in SandboxResult.detail
 # Run in the net container (the base image has python3): exit 0 once every port accepts.
@@ -168,7 +192,8 @@ class _Job:
         self.own_client = client is None
         self.client = client
         self.containers: dict[str, Container] = {}  # by role: "net", "svc-<name>", "app", "grader"
-        self.volume_name: str | None = None
+        self.volume_name: str | None = None  # the data volume
+        self.volumes: list[str] = []  # every volume of the job, to remove
         self.app_state: AppState | None = None
 
     def run(self, on_line: Callable[[str], None], grader_image: str | None, started: float) -> SandboxResult:
@@ -187,17 +212,34 @@ class _Job:
         net, app, grader = (self.containers[role] for role in ("net", "app", "grader"))
         deadline = time.monotonic() + spec.limits.wall_seconds
         net.start()
+        # The net container holds the work volume mounted for the whole job, so the copy of the
+        # project survives app restarts; the engine writes it, as the sandbox user's files.
+        net.put_archive("/app", _project_tar(spec.code_dir))
         self._start_sidecars(deadline)
         with AttachedGrader(self.client, grader.id, stdin=True) as attached:
             control = AppControl(app, deadline, attached.send)
 
+            testing = False  # a test has started and not ended: it gets a moment to say what it saw
+
             def deliver(line: str) -> None:
+                nonlocal testing
                 on_line(line)  # control requests too: the platform ignores events it does not know
                 control.on_line(line)
+                if '"test_start"' in line or '"test_end"' in line:  # cheap; a wrong guess costs 1.5 s
+                    testing = '"test_start"' in line
+
+            def app_exited_unasked() -> bool:
+                return not control.touched and not _is_running(app)
 
             app.start()
             grader.start()
-            ending = attached.pump(LineSplitter(deliver, spec.limits.output_bytes), deadline)
+            lines = LineSplitter(deliver, spec.limits.output_bytes)
+            ending = attached.pump(lines, deadline, stop=app_exited_unasked)
+            if ending == "app_exited" and testing:
+                # A test under way fails for its own reason (the connection is refused) and
+                # says so; then the job ends, without waiting out the startup or any test.
+                ending = attached.pump(lines, min(deadline, time.monotonic() + _EXIT_GRACE_SECONDS))
+                ending = "completed" if ending == "completed" else "app_exited"
         exit_code = None
         if ending == "completed":
             exit_code = _wait_for_exit(grader, max(1.0, deadline - time.monotonic()))
@@ -218,20 +260,21 @@ class _Job:
         assert client is not None
         # A tmpfs volume, so a learner cannot fill the host's disk. It stays mounted while any
         # container of the job uses it (the grader holds it read-only), so it survives app restarts.
-        volume = client.volumes.create(
-            name=f"stagecraft-{spec.job_id}-data",
-            driver="local",
-            driver_opts={
-                "type": "tmpfs",
-                "device": "tmpfs",
-                "o": f"size={limits.data_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0700",
-            },
-            labels=_labels(spec.job_id, "data"),
+        self.volume_name = self._tmpfs_volume("data", limits.data_mb, mode="0700")
+        # The app's working directory: a writable, size-capped copy of the project (sqlite3
+        # files next to the code work), while the rest of its root file system stays read-only.
+        work = self._tmpfs_volume("work", limits.work_mb, mode="0755")
+        # The job's network namespace (loopback only, IPv4 and IPv6, so an app bound to
+        # "localhost" = ::1 works) belongs to a container that just sleeps, so an app that exits
+        # at once cannot take it away before the grader joins it. It also holds the work volume.
+        net = self._add(
+            "net",
+            images["net"],
+            command=["sleep", "infinity"],
+            network_mode="none",
+            sysctls={"net.ipv6.conf.all.disable_ipv6": "0", "net.ipv6.conf.lo.disable_ipv6": "0"},
+            mounts=[Mount(target="/app", source=work, type="volume")],
         )
-        self.volume_name = volume.name
-        # The job's network namespace (loopback only) belongs to a container that just sleeps,
-        # so an app that exits at once cannot take it away before the grader joins it.
-        net = self._add("net", images["net"], command=["sleep", "infinity"], network_mode="none")
         shared = f"container:{net.id}"
         for name in spec.services:
             self._add(_sidecar_role(name), images[_sidecar_role(name)], network_mode=shared)  # the image's own command
@@ -243,10 +286,15 @@ class _Job:
             command=["/bin/bash", "-c", spec.start_command],
             init=True,
             working_dir="/app",
-            environment={**spec.app_env, "PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"},
-            mounts=[_bind(spec.code_dir, "/app"), Mount(target="/data", source=self.volume_name, type="volume")],
+            environment=_app_environment(spec),
+            mounts=[
+                Mount(target="/app", source=work, type="volume"),
+                Mount(target="/data", source=self.volume_name, type="volume"),
+                *([_bind(spec.deps_dir, DEPS_MOUNT[spec.runtime])] if spec.deps_dir else []),
+            ],
             network_mode=shared,
-            log_config=_log_config(max(4 * limits.log_bytes, 256_000)),
+            # Room for more than flood_bytes, so a flood can be told from a long log.
+            log_config=_log_config(max(4 * limits.log_bytes, limits.flood_bytes)),
         )
         self._add(
             "grader",
@@ -261,6 +309,23 @@ class _Job:
             stdin_open=True,  # control answers (see control.py)
             log_config=_log_config(1_000_000),
         )
+
+    def _tmpfs_volume(self, role: str, size_mb: int, *, mode: str) -> str:
+        # tmpfs, so a learner cannot fill the host's disk. It stays mounted while any container
+        # of the job uses it, so it survives app restarts.
+        assert self.client is not None
+        volume = self.client.volumes.create(
+            name=f"stagecraft-{self.spec.job_id}-{role}",
+            driver="local",
+            driver_opts={
+                "type": "tmpfs",
+                "device": "tmpfs",
+                "o": f"size={size_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode={mode}",
+            },
+            labels=_labels(self.spec.job_id, role),
+        )
+        self.volumes.append(volume.name)
+        return volume.name
 
     def _add(self, role: str, image: str, **options: Any) -> Container:
         assert self.client is not None
@@ -305,6 +370,7 @@ class _Job:
             oom_killed=bool(state.get("OOMKilled")),
             log=log,
             log_truncated=truncated,
+            flooded=len(raw) > self.spec.limits.flood_bytes,
         )
 
     def _grader_stderr(self) -> str:
@@ -318,8 +384,8 @@ class _Job:
         """Force-remove the containers and the volume; never raises."""
         for container in reversed(self.containers.values()):
             _quietly(container.remove, force=True, v=True)
-        if self.volume_name is not None and self.client is not None:
-            _quietly(self.client.api.remove_volume, self.volume_name, force=True)
+        for name in self.volumes if self.client is not None else ():
+            _quietly(self.client.api.remove_volume, name, force=True)
         if self.own_client and self.client is not None:
             self.client.close()
 
@@ -361,11 +427,21 @@ def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
     }
 
 
+def _app_environment(spec: JobSpec) -> dict[str, str]:
+    """The app's whole environment besides the image's: nothing comes from the host."""
+    env = {name: value for service in spec.services for name, value in SERVICE_ENV.get(service, {}).items()}
+    if spec.deps_dir is not None:
+        env |= _DEPS_ENV[spec.runtime] | {"PATH": _RUNTIME_PATH[spec.runtime]}
+    return env | spec.app_env | {"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"}
+
+
 def _grader_env(spec: JobSpec) -> dict[str, str]:
     startup = min(15.0, spec.limits.wall_seconds / 3)
+    service_ports = sorted({SIDECAR_PORTS[name] for name in spec.services if name in SIDECAR_PORTS})
     return {
-        "APP_HOST": "127.0.0.1",
+        "APP_HOST": "localhost",  # the SDK tries 127.0.0.1 and ::1, as curl does
         "APP_PORT": str(spec.port),
+        "STAGECRAFT_SERVICE_PORTS": ",".join(map(str, service_ports)),
         "APP_DATA_DIR": "/appdata",  # the app's /data volume, read-only
         "STAGECRAFT_SEED": str(spec.seed),
         "STAGECRAFT_APP_ENV": json.dumps(spec.app_env),  # what the app was given, for the suite to check
@@ -377,6 +453,30 @@ def _grader_env(spec: JobSpec) -> dict[str, str]:
 
 def _sidecar_role(service: str) -> str:
     return f"svc-{service}"
+
+
+def _project_tar(code_dir: Path) -> bytes:
+    """The project as a tar owned by the sandbox user; links are never followed, only refused."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for path in sorted(code_dir.rglob("*")):
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                raise SandboxError(f"{path} in a job folder is not a plain file or folder")
+            info = archive.gettarinfo(str(path), arcname=path.relative_to(code_dir).as_posix())
+            info.uid = info.gid = SANDBOX_UID
+            info.uname = info.gname = ""
+            info.mode = 0o755 if path.is_dir() else (0o755 if path.stat().st_mode & 0o100 else 0o644)
+            if path.is_file():
+                with path.open("rb") as handle:
+                    archive.addfile(info, handle)
+            else:
+                archive.addfile(info)
+    return buffer.getvalue()
+
+
+def _is_running(container: Container) -> bool:
+    container.reload()
+    return bool(container.attrs["State"].get("Running"))
 
 
 def _wait_for_exit(container: Container, seconds: float) -> int | None:

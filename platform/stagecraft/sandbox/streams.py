@@ -16,6 +16,7 @@ from stagecraft.sandbox import Ending
 _STDOUT = 1
 _HEADER = struct.Struct(">BxxxL")  # the Engine API's multiplexed stream frame header
 _POLL_SECONDS = 1.0
+WATCH_SECONDS = 0.5  # how often a pump asks whether to stop early (one Engine API call each time)
 
 
 class LineSplitter:
@@ -82,15 +83,24 @@ class AttachedGrader:
             return False
         return True
 
-    def pump(self, lines: LineSplitter, deadline: float) -> Ending:
-        """Feed ``lines`` until the stream ends ("completed"), the deadline or the output cap."""
+    def pump(self, lines: LineSplitter, deadline: float, stop: Callable[[], bool] | None = None) -> Ending:
+        """Feed ``lines`` until the stream ends ("completed"), the deadline or the output cap.
+
+        ``stop``, asked at most every WATCH_SECONDS, ends the pump early ("app_exited") when true.
+        """
         poller = select.poll()
         poller.register(self._socket.fileno(), select.POLLIN | select.POLLPRI)
+        next_watch = time.monotonic() + WATCH_SECONDS
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 return "timeout"
-            if not poller.poll(min(remaining, _POLL_SECONDS) * 1000):
+            if stop is not None and now >= next_watch:
+                if stop():
+                    return "app_exited"
+                next_watch = now + WATCH_SECONDS
+            if not poller.poll(min(remaining, _POLL_SECONDS if stop is None else WATCH_SECONDS) * 1000):
                 continue
             data = self._socket.recv(65536)
             if not data:

@@ -22,12 +22,13 @@ from stagecraft.sandbox.host_commands import run_logged
 Log = Callable[[str], None]
 
 _ARCH = platform.machine()
+PYTHON_VERSION = "3.11"  # the runtime image's Python (Debian bookworm's python3)
 # pip does not widen manylinux_2_X platforms to older glibc levels itself: list them.
 PLATFORM_ARGS: tuple[str, ...] = (
     "--only-binary=:all:",
     "--implementation", "cp",
-    "--python-version", "3.11",
-    "--abi", "cp311", "--abi", "abi3", "--abi", "none",
+    "--python-version", PYTHON_VERSION,
+    "--abi", f"cp{PYTHON_VERSION.replace('.', '')}", "--abi", "abi3", "--abi", "none",
     *(arg for minor in range(36, 4, -1) for arg in ("--platform", f"manylinux_2_{minor}_{_ARCH}")),
     "--platform", f"manylinux2014_{_ARCH}",
 )  # fmt: skip

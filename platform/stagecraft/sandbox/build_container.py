@@ -1,0 +1,155 @@
+"""A build container: where package code that must run (builds, install scripts) runs, never on the host.
+
+It has the sandbox baseline (no network, read-only root, non-root, no capabilities), a
+size-capped tmpfs at /build that holds its inputs and outputs, and a time limit. Inputs go in
+and the result comes out as tar streams through the Engine API, so the host never shares a
+folder with it and never follows a link it made: the result is unpacked with tarfile's "data"
+filter (no absolute paths, no links leaving the tree, no devices).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from pathlib import Path
+
+import docker
+import docker.errors
+import msgspec
+import requests
+
+from stagecraft.sandbox import Limits, SandboxError
+from stagecraft.sandbox.runner import SANDBOX_UID, _baseline
+
+_BUILD_LIMITS = Limits(memory_mb=1536, cpus=1.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)
+_OUTPUT_LOG_BYTES = 12_000  # of the build's output, kept for the learner
+
+
+class BuildRun(msgspec.Struct, frozen=True, kw_only=True):
+    exit_code: int  # 124: the time limit ended it
+    log: str  # the end of what the command printed
+
+
+class BuildOverCap(Exception):
+    """The result is larger than the build's size cap."""
+
+
+def run_build(
+    client: docker.DockerClient,
+    image: str,
+    *,
+    name: str,
+    inputs: bytes,
+    command: list[str],
+    environment: dict[str, str],
+    seconds: int,
+    cap_mb: int,
+) -> tuple[BuildRun, BuildContainer]:
+    """Start the container, unpack ``inputs`` (a tar) into /build and run ``command`` there.
+
+    Returns the run and the container, still running, so the caller can `BuildContainer.take`
+    its result and must `BuildContainer.remove` it.
+    """
+    options = _baseline(_BUILD_LIMITS, name, "build")
+    build_tmpfs = f"rw,exec,nosuid,nodev,size={cap_mb}m,mode=0755,uid={SANDBOX_UID}"
+    options["tmpfs"] = {**options["tmpfs"], "/build": build_tmpfs}
+    try:
+        container = client.containers.create(
+            image, command=["sleep", "infinity"], network_mode="none", working_dir="/build", **options
+        )
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"cannot create the build container: {exc}") from exc
+    build = BuildContainer(container)
+    try:
+        container.start()
+        if not container.put_archive("/build", inputs):
+            raise SandboxError("could not copy the build inputs into the build container")
+        exit_code, output = container.exec_run(
+            ["timeout", "--kill-after=5", str(seconds), *command],
+            workdir="/build",
+            environment={"HOME": "/tmp", "TMPDIR": "/tmp", **environment},
+            user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+        )
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        build.remove()
+        raise SandboxError(f"the build container failed: {exc}") from exc
+    except BaseException:
+        build.remove()
+        raise
+    text = (output or b"").decode("utf-8", "replace")
+    return BuildRun(exit_code=int(exit_code), log=text[-_OUTPUT_LOG_BYTES:]), build
+
+
+class BuildContainer:
+    def __init__(self, container) -> None:
+        self.container = container
+
+    def take(self, path: str, dest: Path, max_bytes: int) -> Path:
+        """Unpack the container's ``path`` (a folder) into ``dest``; the unpacked folder."""
+        try:
+            stream, _ = self.container.get_archive(path)
+            buffer = io.BytesIO()
+            for chunk in stream:
+                buffer.write(chunk)
+                if buffer.tell() > max_bytes:
+                    raise BuildOverCap
+        except (docker.errors.DockerException, requests.RequestException) as exc:
+            raise SandboxError(f"cannot copy {path} out of the build container: {exc}") from exc
+        buffer.seek(0)
+        dest.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=buffer, mode="r:") as archive:
+            archive.extractall(dest, filter="data")
+        result = dest / Path(path).name
+        _make_readable(result)
+        return result
+
+    def remove(self) -> None:
+        try:
+            self.container.remove(force=True, v=True)
+        except (docker.errors.DockerException, requests.RequestException):
+            pass  # the janitor removes it by its label
+
+
+def tar_of(files: dict[str, Path | bytes]) -> bytes:
+    """A tar owned by the sandbox user: each name maps to bytes, a file, or a folder (taken whole, no links)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, source in files.items():
+            if isinstance(source, bytes):
+                _add_bytes(archive, name, source)
+            elif source.is_dir():
+                for path in sorted(source.rglob("*")):
+                    if path.is_symlink():
+                        raise SandboxError(f"a link in build inputs: {path}")
+                    arcname = f"{name}/{path.relative_to(source).as_posix()}"
+                    if path.is_dir():
+                        _add_dir(archive, arcname)
+                    elif path.is_file():
+                        _add_bytes(archive, arcname, path.read_bytes())
+            else:
+                _add_bytes(archive, name, source.read_bytes())
+    return buffer.getvalue()
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.uid, info.gid = len(content), 0o644, SANDBOX_UID, SANDBOX_UID
+    archive.addfile(info, io.BytesIO(content))
+
+
+def _add_dir(archive: tarfile.TarFile, name: str) -> None:
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, 0o755, SANDBOX_UID, SANDBOX_UID
+    archive.addfile(info)
+
+
+def _make_readable(tree: Path) -> None:
+    # The app runs as the sandbox user: every file readable, every folder and program enterable.
+    for folder, _, files in os.walk(tree):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                mode = os.lstat(path).st_mode
+                os.chmod(path, 0o755 if mode & 0o111 else 0o644)
