@@ -145,7 +145,7 @@ def grade_project(
     try:
         prepared = prepare_dependencies(manifest.runtime, project_dir, deps, client=None)
     except DependencyFailure as exc:
-        on_step(f"preparing dependencies failed: {exc}")
+        on_step("preparing dependencies failed")
         return GradeOutcome(
             verdict="dependencies_failed",
             message=str(exc),

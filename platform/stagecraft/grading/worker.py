@@ -121,15 +121,17 @@ class Worker:
 
     async def _run_sandbox(self, submission_id, exercise, code_dir, manifest, job_id) -> GradeOutcome:
         loop = asyncio.get_running_loop()
-        events: asyncio.Queue[GraderEvent | None] = asyncio.Queue()
+        events: asyncio.Queue[GraderEvent | str | None] = asyncio.Queue()
 
-        def on_event(event: GraderEvent) -> None:  # runs in the sandbox thread
+        def on_event(event: GraderEvent | str) -> None:  # runs in the sandbox thread; a str is a step
             loop.call_soon_threadsafe(events.put_nowait, event)
 
         async def record() -> None:
             position = 0
             while (event := await events.get()) is not None:
-                if isinstance(event, TestEnd):
+                if isinstance(event, str):
+                    await Submission.update({Submission.setup: event}).where(Submission.id == submission_id)
+                elif isinstance(event, TestEnd):
                     await _record_test(submission_id, position, event)
                     position += 1
                 self.notify(submission_id)
@@ -145,6 +147,7 @@ class Worker:
                 seed=random.randrange(2**31),
                 deps=dependency_settings(self.settings),
                 on_event=on_event,
+                on_step=on_event,
             )
         finally:
             loop.call_soon_threadsafe(events.put_nowait, None)

@@ -18,6 +18,8 @@ import docker
 import docker.errors
 import msgspec
 import requests
+from docker.models.containers import Container
+from docker.types import Mount
 
 from stagecraft.sandbox import Limits, SandboxError
 from stagecraft.sandbox.runner import SANDBOX_UID, _baseline
@@ -52,16 +54,27 @@ def run_build(
     its result and must `BuildContainer.remove` it.
     """
     options = _baseline(_BUILD_LIMITS, name, "build")
-    build_tmpfs = f"rw,exec,nosuid,nodev,size={cap_mb}m,mode=0755,uid={SANDBOX_UID}"
-    options["tmpfs"] = {**options["tmpfs"], "/build": build_tmpfs}
+    build = BuildContainer(client)
     try:
-        container = client.containers.create(
-            image, command=["sleep", "infinity"], network_mode="none", working_dir="/build", **options
+        # A tmpfs volume, not a plain tmpfs: the engine copies archives in and out of volumes only.
+        build.volume = client.volumes.create(
+            name=f"stagecraft-{name}-build",
+            driver="local",
+            driver_opts={
+                "type": "tmpfs",
+                "device": "tmpfs",
+                "o": f"size={cap_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0755",
+            },
+            labels=options["labels"],
+        ).name
+        build.container = container = client.containers.create(
+            image,
+            command=["sleep", "infinity"],
+            network_mode="none",
+            working_dir="/build",
+            mounts=[Mount(target="/build", source=build.volume, type="volume")],
+            **options,
         )
-    except (docker.errors.DockerException, requests.RequestException) as exc:
-        raise SandboxError(f"cannot create the build container: {exc}") from exc
-    build = BuildContainer(container)
-    try:
         container.start()
         if not container.put_archive("/build", inputs):
             raise SandboxError("could not copy the build inputs into the build container")
@@ -82,12 +95,15 @@ def run_build(
 
 
 class BuildContainer:
-    def __init__(self, container) -> None:
-        self.container = container
+    def __init__(self, client: docker.DockerClient) -> None:
+        self.client = client
+        self.container: Container | None = None
+        self.volume: str | None = None
 
     def take(self, path: str, dest: Path, max_bytes: int) -> Path:
         """Unpack the container's ``path`` (a folder) into ``dest``; the unpacked folder."""
         try:
+            assert self.container is not None
             stream, _ = self.container.get_archive(path)
             buffer = io.BytesIO()
             for chunk in stream:
@@ -106,9 +122,12 @@ class BuildContainer:
 
     def remove(self) -> None:
         try:
-            self.container.remove(force=True, v=True)
+            if self.container is not None:
+                self.container.remove(force=True, v=True)
+            if self.volume is not None:
+                self.client.api.remove_volume(self.volume, force=True)
         except (docker.errors.DockerException, requests.RequestException):
-            pass  # the janitor removes it by its label
+            pass  # the janitor removes them by their label
 
 
 def tar_of(files: dict[str, Path | bytes]) -> bytes:

@@ -45,6 +45,7 @@ from stagecraft.sandbox.build_container import BuildOverCap, run_build, tar_of
 from stagecraft.sandbox.deps_store import DepsStore, dependency_key
 from stagecraft.sandbox.images import image_tag
 from stagecraft.sandbox.packages import image_python_pins
+from stagecraft.sandbox.runner import local_engine
 from stagecraft.sandbox.wheelhouse import PLATFORM_ARGS, PYTHON_VERSION
 
 Log = Callable[[str], None]
@@ -354,10 +355,16 @@ def _check_size(tree: Path, max_mb: int) -> None:
 
 def _build(client, image, inputs, command, output, scratch, settings, what) -> Path:
     name = f"deps-{scratch.name.removeprefix('.build-')}"
-    run, container = run_build(
-        client, image, name=name, inputs=tar_of(inputs), command=command, environment={},
-        seconds=_BUILD_SECONDS, cap_mb=settings.max_tree_mb + 200,
-    )  # fmt: skip
+    own_client = client is None
+    client = client or local_engine()
+    try:
+        run, container = run_build(
+            client, image, name=name, inputs=tar_of(inputs), command=command, environment={},
+            seconds=_BUILD_SECONDS, cap_mb=settings.max_tree_mb + 200,
+        )  # fmt: skip
+    finally:
+        if own_client:
+            client.close()
     try:
         if run.exit_code == 124 or run.exit_code == 137:
             raise DependencyFailure(f"{what} took longer than {_BUILD_SECONDS} s and was stopped.", run.log)

@@ -7,7 +7,8 @@ All from local material, because no registry is reachable:
 * ``node``: the Node learner runtime, Debian's nodejs and node-* packages plus pure-JavaScript
   npm packages installed on the host (``npm ci --ignore-scripts``) and copied in;
 * ``grader``: a venv at /opt/grader with the grader SDK (``graders/sdk``) and its dependencies;
-* ``redis``: the redis service sidecar, Debian's redis-server.
+* ``redis``: the redis service sidecar, Debian's redis-server;
+* ``postgres``: the postgres service sidecar, Debian's PostgreSQL 15 with a cluster made at build time.
 
 A tag is ``stagecraft/<name>:<hash>`` where the hash covers everything that goes into the
 image (definition files, pins, lock files, SDK sources, the parent's tag), so an unchanged image
@@ -38,14 +39,14 @@ from stagecraft.sandbox import SandboxError, rootfs, wheelhouse
 Log = Callable[[str], None]
 
 RUNTIMES = ("python", "node")
-SERVICES = ("redis",)  # sidecars an exercise can declare
+SERVICES = ("redis", "postgres")  # sidecars an exercise can declare
 IMAGES = ("base", *RUNTIMES, "grader", *SERVICES)  # base first: every other image is FROM base
 REPOSITORY = "stagecraft"
 # Bump when the build steps in this package change in a way the hashed files don't show.
 _RECIPE = "1"
 # These builds install Debian packages with apt-get, which needs the Debian mirror, so they run
 # with the host's network. Only image builds: a sandbox container never gets a network.
-_NETWORKED_BUILDS = frozenset({"node", "redis"})
+_NETWORKED_BUILDS = frozenset({"node", "redis", "postgres"})
 # Never inputs: caches, build output, and a node_modules left by running npm in sandboxes/node/.
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", "node_modules"}
 

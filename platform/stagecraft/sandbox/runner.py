@@ -125,7 +125,7 @@ def janitor(client: docker.DockerClient | None = None, *, now: float | None = No
     own_client = client is None
     now = time.time() if now is None else now
     try:
-        client = client or _local_engine()
+        client = client or local_engine()
         removed = 0
         for container in client.containers.list(all=True, filters={"label": JOB_LABEL}):
             if _abandoned(container.labels, container.attrs.get("Created", ""), now):
@@ -207,7 +207,7 @@ class _Job:
             "grader": grader_image or image_tag("grader"),
         }
         if self.client is None:
-            self.client = _local_engine()
+            self.client = local_engine()
         self._create(images)
         net, app, grader = (self.containers[role] for role in ("net", "app", "grader"))
         deadline = time.monotonic() + spec.limits.wall_seconds
@@ -390,7 +390,7 @@ class _Job:
             self.client.close()
 
 
-def _local_engine() -> docker.DockerClient:
+def local_engine() -> docker.DockerClient:
     """A client for the engine DOCKER_HOST names (default: the local socket); SandboxError if it is down."""
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     if host.startswith("unix://"):

@@ -14,11 +14,12 @@ import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Literal, get_args
 
 from stagecraft.curriculum.loader import read_toml
-from stagecraft.curriculum.models import Exercise, SubmissionManifest
-from stagecraft.sandbox.packages import missing_dependencies
+from stagecraft.curriculum.models import Exercise, Service, SubmissionManifest
+from stagecraft.dependencies import DependencyError
+from stagecraft.dependencies.declared import read_node, read_python
 
 ArchiveKind = Literal["zip", "tar.gz"]
 
@@ -188,20 +189,24 @@ def read_submission_manifest(project_dir: Path) -> SubmissionManifest:
     try:
         return read_toml(project_dir / "stagecraft.toml", SubmissionManifest)
     except ValueError as exc:
-        raise ArchiveError(f"stagecraft.toml: {exc}") from None
+        message = f"stagecraft.toml: {exc}"
+        if "services" in message:
+            message += f". The services on offer are: {', '.join(get_args(Service))}"
+        raise ArchiveError(message) from None
 
 
 def check_project(exercise: Exercise, project_dir: Path) -> SubmissionManifest:
-    """Everything a learner must fix before anything runs: manifest, runtime, dependencies."""
+    """Everything a learner must fix before anything runs: manifest, runtime, readable dependency files."""
     manifest = read_submission_manifest(project_dir)
     if manifest.runtime not in exercise.manifest.runtimes:
         allowed = ", ".join(exercise.manifest.runtimes)
         raise ArchiveError(f"this exercise accepts the runtimes {allowed}; stagecraft.toml says {manifest.runtime!r}")
-    missing = missing_dependencies(manifest.runtime, project_dir)
-    if missing:
-        raise ArchiveError(
-            f"your project declares packages the {manifest.runtime} runtime does not offer: {', '.join(missing)}. "
-            "The sandbox has no network, so nothing is installed at grading time; "
-            "see the list of available packages in the docs."
-        )
+    try:
+        # Read now, so a malformed file is refused at upload; the packages are installed when graded.
+        if manifest.runtime == "python":
+            read_python(project_dir)
+        else:
+            read_node(project_dir)
+    except DependencyError as exc:
+        raise ArchiveError(str(exc)) from None
     return manifest

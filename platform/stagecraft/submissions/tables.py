@@ -16,6 +16,8 @@ class Submission(Table, tablename="submissions"):
     score = Real(default=0.0)
     max_score = Real(default=0.0)
     app_log = Text(default="")
+    # The step before the tests: "preparing dependencies: cached", "... installed in 4.2 s".
+    setup = Text(default="")
     attempts = Integer(default=0)  # platform tries, infra faults included
     operator_detail = Text(default="")  # never shown to learners
     created_at = Timestamptz()
