@@ -302,6 +302,53 @@ def curriculum_faults(days: int) -> None:
 
 
 @main.group()
+def deps() -> None:
+    """The prepared-dependencies cache (one tree per exact set of dependency files)."""
+
+
+@deps.command("list")
+def deps_list() -> None:
+    """List the cached dependency trees, most recently used first."""
+    from datetime import datetime
+
+    from stagecraft.grading.pipeline import dependency_settings
+    from stagecraft.sandbox.deps_store import DepsStore
+
+    settings = _settings()
+    config = dependency_settings(settings)
+    store = DepsStore(config.store_dir, config.max_store_bytes)
+    entries = store.entries()
+    total = sum(entry.size_bytes for entry in entries)
+    click.echo(f"{len(entries)} tree(s), {total / 1024**2:.1f} MiB of {config.max_store_bytes / 1024**2:.0f} MiB")
+    for entry in entries:
+        used = datetime.fromtimestamp(entry.last_used).strftime("%Y-%m-%d %H:%M")
+        click.echo(
+            f"{entry.key}  {entry.runtime:6} {entry.size_bytes / 1024**2:8.1f} MiB  used {used}  {entry.summary}"
+        )
+
+
+@deps.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Only trees unused for this many days.",
+)
+def deps_prune(days: float) -> None:
+    """Remove cached dependency trees (all of them, or those unused for --older-than days)."""
+    from stagecraft.grading.pipeline import dependency_settings
+    from stagecraft.sandbox.deps_store import DepsStore
+
+    settings = _settings()
+    config = dependency_settings(settings)
+    removed = DepsStore(config.store_dir, config.max_store_bytes).prune(older_than_seconds=days * 86400)
+    freed = sum(entry.size_bytes for entry in removed) / 1024**2
+    click.echo(f"removed {len(removed)} tree(s), {freed:.1f} MiB")
+
+
+@main.group()
 def user() -> None:
     """User accounts."""
 

@@ -145,16 +145,48 @@ def test_extraction_never_follows_a_planted_link(tmp_path: Path):
     assert not (outside / "app.py").exists()
 
 
-def test_declared_packages_the_runtime_lacks_are_listed(tmp_path: Path):
+def test_dependency_files_are_read_at_intake_and_any_package_may_be_declared(tmp_path: Path):
     from stagecraft.curriculum.loader import load_curriculum
     from stagecraft.settings import REPO_ROOT
     from stagecraft.submissions.archive import check_project
 
     exercise = load_curriculum(REPO_ROOT / "curriculum", REPO_ROOT / "graders").exercise("http-basics")
-    files = {"stagecraft.toml": MANIFEST, "app.py": "x", "requirements.txt": "flask>=3\nleftpad-nonexistent==1.0\n"}
+    # A package the runtime image lacks is installed when graded: intake accepts it.
+    files = {"stagecraft.toml": MANIFEST, "app.py": "x", "requirements.txt": "flask>=3\nflask-sqlalchemy==3.1.1\n"}
     extract_project(zip_files(files), "zip", tmp_path / "code")
-    with pytest.raises(ArchiveError, match="does not offer: leftpad-nonexistent") as refused:
-        check_project(exercise, tmp_path / "code")
-    assert "flask" not in str(refused.value)
-    (tmp_path / "code" / "requirements.txt").write_text("Flask\n# a comment\n")
     assert check_project(exercise, tmp_path / "code").runtime == "python"
+    # PowerShell's `pip freeze > requirements.txt` writes UTF-16 with a BOM: pip reads it, so do we.
+    (tmp_path / "code" / "requirements.txt").write_bytes("Flask==3.0.3\r\n".encode("utf-16"))
+    assert check_project(exercise, tmp_path / "code").runtime == "python"
+    # A line pip would refuse is the learner's to fix, and the message says where.
+    (tmp_path / "code" / "requirements.txt").write_text("flask>=3\nflask ===> 2\n")
+    with pytest.raises(ArchiveError, match="requirements.txt.*line 2"):
+        check_project(exercise, tmp_path / "code")
+
+
+def test_a_malformed_package_json_is_refused_with_its_line_and_column(tmp_path: Path):
+    from stagecraft.curriculum.loader import load_curriculum
+    from stagecraft.settings import REPO_ROOT
+    from stagecraft.submissions.archive import check_project
+
+    exercise = load_curriculum(REPO_ROOT / "curriculum", REPO_ROOT / "graders").exercise("http-basics")
+    files = {
+        "stagecraft.toml": 'runtime = "node"\nstart = "node server.js"\n',
+        "server.js": "",
+        "package.json": '{\n  "dependencies": {"express": "^4"},\n}\n',
+    }
+    extract_project(zip_files(files), "zip", tmp_path / "code")
+    with pytest.raises(ArchiveError, match=r"package.json.*line 3") as refused:
+        check_project(exercise, tmp_path / "code")
+    assert "Traceback" not in str(refused.value)
+
+
+def test_an_unknown_service_is_refused_with_the_services_on_offer(tmp_path: Path):
+    from stagecraft.submissions.archive import read_submission_manifest
+
+    (tmp_path / "stagecraft.toml").write_text('runtime = "python"\nstart = "python app.py"\nservices = ["mysql"]\n')
+    with pytest.raises(ArchiveError, match="services on offer are: redis, postgres"):
+        read_submission_manifest(tmp_path)
+    (tmp_path / "stagecraft.toml").write_text('runtime = "python"\nstart = "python app.py"\nport = 5000\n')
+    manifest = read_submission_manifest(tmp_path)
+    assert (manifest.port, manifest.services) == (5000, [])

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,11 +41,12 @@ from stagecraft.dependencies.declared import (
     read_node,
     read_python,
 )
+from stagecraft.dependencies.semver import parse_version, satisfies
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.build_container import BuildOverCap, run_build, tar_of
 from stagecraft.sandbox.deps_store import DepsStore, dependency_key
 from stagecraft.sandbox.images import image_tag
-from stagecraft.sandbox.packages import image_python_pins
+from stagecraft.sandbox.packages import NODE_VERSION, image_python_pins
 from stagecraft.sandbox.runner import local_engine
 from stagecraft.sandbox.wheelhouse import PLATFORM_ARGS, PYTHON_VERSION
 
@@ -93,6 +95,10 @@ def prepare_dependencies(
         declared = read_python(project_dir) if runtime == "python" else read_node(project_dir)
     except DependencyError as exc:
         raise DependencyFailure(str(exc)) from None
+    if isinstance(declared, PythonDeclared):
+        _check_requires_python(declared)
+    elif isinstance(declared, NodeDeclared):
+        _check_engines(declared)
     if declared is None or _image_suffices(runtime, declared):
         return Prepared(tree=None, cached=False, seconds=0.0, summary="nothing to install")
     image = image_tag(runtime)
@@ -155,29 +161,51 @@ def _summary(declared: PythonDeclared | NodeDeclared) -> str:
 def _prepare_python(
     declared: PythonDeclared, project_dir: Path, image: str, scratch: Path, settings, client, log: Log
 ) -> Path:
-    if declared.unsupported_lines:
-        lines = "; ".join(declared.unsupported_lines)
+    unsupported = [line for line in declared.unsupported_lines if not _is_self(line)]
+    installs_itself = declared.installable_project or len(unsupported) < len(declared.unsupported_lines)
+    if unsupported:
         raise DependencyFailure(
-            f"{declared.source} names packages that cannot be installed without a network at grading time: {lines}. "
-            "Name each package by its name on PyPI (with a version), not by a URL, a git repository or a local path."
+            f"{declared.source} names packages that cannot be installed without a network at grading time: "
+            f"{'; '.join(unsupported)}. Name each package by its name on PyPI (with a version), "
+            "not by a URL, a git repository or a local path."
         )
-    _check_requires_python(declared)
     requirements = scratch / "requirements.txt"
     requirements.write_text("\n".join(declared.requirements) + "\n")
     wheels = scratch / "wheels"
     locked = declared.source in ("uv.lock", "Pipfile.lock")
-    extra = list(declared.build_requires) if declared.installable_project else []
-    _pip_download(requirements, wheels, extra, locked=locked, settings=settings, log=log)
+    _pip_download(requirements, wheels, [], locked=locked, settings=settings, log=log)
+    if installs_itself:
+        # What building and installing the project needs, with their own dependencies (not in a lock).
+        needs = scratch / "project-needs.txt"
+        needs.write_text("\n".join(_self_install_needs(project_dir, declared)) + "\n")
+        _pip_download(needs, wheels, [], locked=False, settings=settings, log=log)
     inputs: dict[str, Path | bytes] = {"wheels": wheels, "requirements.txt": requirements}
     command = [
         "python", "-m", "pip", "install", "--no-index", "--find-links", "/build/wheels", "--target", "/build/deps",
         "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off",
         *(["--no-deps"] if locked else []), "-r", "/build/requirements.txt",
     ]  # fmt: skip
-    if declared.installable_project:
+    if installs_itself:
         inputs["project"] = project_dir
         command.append("/build/project")
     return _build(client, image, inputs, command, "/build/deps", scratch, settings, "pip install")
+
+
+def _is_self(line: str) -> bool:
+    """``-e .`` or ``.`` in requirements.txt: install the project itself."""
+    return line.removeprefix("-e").removeprefix("--editable").strip().rstrip("/") in (".", "./")
+
+
+def _self_install_needs(project_dir: Path, declared: PythonDeclared) -> list[str]:
+    """The build requirements and [project.dependencies] of a project that installs itself."""
+    try:
+        pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pyproject = {}  # a setup.py project: setuptools, as pip assumes
+    build = pyproject.get("build-system") or {}
+    needs = build.get("requires") or list(declared.build_requires) or ["setuptools>=40.8.0"]
+    dependencies = (pyproject.get("project") or {}).get("dependencies") or []
+    return [str(item) for item in [*needs, *dependencies] if isinstance(item, str)]
 
 
 def _check_requires_python(declared: PythonDeclared) -> None:
@@ -293,6 +321,16 @@ def _prepare_node(declared: NodeDeclared, project_dir: Path, scratch: Path, sett
     command = ["stagecraft-node-rebuild"]
     return _build(client, image_tag("node-build"), {"node_modules": modules, "package.json": work / "package.json"},
                   command, "/build/node_modules", scratch, settings, "building native packages")  # fmt: skip
+
+
+def _check_engines(declared: NodeDeclared) -> None:
+    if not declared.engines_node:
+        return
+    if satisfies(parse_version(NODE_VERSION), declared.engines_node) is False:
+        raise DependencyFailure(
+            f'package.json says "engines": {{"node": "{declared.engines_node}"}}, but the sandbox runs Node.js '
+            f"{NODE_VERSION}. Widen the range if your code runs on Node.js {NODE_VERSION.split('.')[0]}."
+        )
 
 
 def _explain_npm(output: str) -> str:
