@@ -123,18 +123,19 @@ def test_events_arrive_while_the_grader_is_still_running(built_images, hello_app
     assert returned - first_end > 1.5
 
 
-def test_an_app_that_exits_at_once_is_reported_with_its_exit_code(built_images, engine, hello_suite, tmp_path):
+def test_an_app_that_exits_at_once_ends_the_job_at_once_with_its_exit_code(built_images, engine, hello_suite, tmp_path):
     code = write_tree(tmp_path / "code", {"app.py": "print('bye')\nraise SystemExit(3)\n"})
-    spec = make_spec(code, hello_suite, wall_seconds=9)  # the grader waits wall/3 s for the port
+    spec = make_spec(code, hello_suite, wall_seconds=45)  # the grader would wait 15 s for the port
     lines: list[str] = []
 
     result = run_job(spec, lines.append)
 
-    assert result.ending == "completed", result.detail
+    assert result.ending == "app_exited", result.detail
+    assert result.duration < 6  # not the 15 s startup wait
     assert result.app is not None
     assert (result.app.running, result.app.exit_code, result.app.oom_killed) == (False, 3, False)
     assert "bye" in result.app.log
-    assert events_of(lines)[-1]["outcome"] == "did_not_start"
+    assert [e["event"] for e in events_of(lines)] == ["run_start"]  # no test began
     assert leftovers(engine, spec.job_id) == []
 
 
@@ -256,8 +257,13 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     # The app runs under docker-init, so the signals the grader asks for reach it.
     assert app["HostConfig"]["Init"] is True
     assert app["Config"]["Cmd"] == ["/bin/bash", "-c", "python app.py"]
-    mounts = {m["Destination"]: (m["Type"], m["RW"]) for m in app["Mounts"]}
-    assert mounts == {"/app": ("bind", False), "/data": ("volume", True)}
+    # The app works in a writable copy of the project (a tmpfs volume the net container holds).
+    mounts = {m["Destination"]: (m["Type"], m["RW"], m.get("Name")) for m in app["Mounts"]}
+    work, data = f"stagecraft-{spec.job_id}-work", f"stagecraft-{spec.job_id}-data"
+    assert mounts == {"/app": ("volume", True, work), "/data": ("volume", True, data)}
+    assert [(m["Destination"], m.get("Name")) for m in net["Mounts"]] == [("/app", work)]
+    # IPv6 on the job's loopback, so an app bound to localhost (::1) can be reached.
+    assert net["HostConfig"]["Sysctls"] == {"net.ipv6.conf.all.disable_ipv6": "0", "net.ipv6.conf.lo.disable_ipv6": "0"}
     # The grader reads the app's data volume, read-only, and takes control answers on its stdin.
     grader_mounts = {m["Destination"]: (m["Type"], m["RW"], m.get("Name")) for m in grader["Mounts"]}
     assert grader_mounts == {
@@ -274,7 +280,8 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     image_env = {"PATH", "LANG", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"}
     assert set(app_env) == {"PORT", "HOME", "DATA_DIR"} | image_env  # nothing from the host
     grader_env = dict(item.split("=", 1) for item in grader["Config"]["Env"])
-    assert grader_env["APP_HOST"] == "127.0.0.1" and grader_env["APP_PORT"] == "8000"
+    assert grader_env["APP_HOST"] == "localhost" and grader_env["APP_PORT"] == "8000"
+    assert grader_env["STAGECRAFT_SERVICE_PORTS"] == ""
     assert grader_env["APP_DATA_DIR"] == "/appdata"
     assert grader_env["STARTUP_TIMEOUT"] == "10"  # min(15, wall / 3)
 
@@ -324,12 +331,12 @@ def test_a_sidecar_that_never_listens_is_an_infra_error_and_leaves_nothing(
     assert leftovers(engine, spec.job_id) == []
 
 
-def test_the_app_sees_only_loopback_and_writes_only_data_and_tmp(built_images, hello_suite, tmp_path):
+def test_the_app_sees_only_loopback_and_writes_only_its_copy_data_and_tmp(built_images, hello_suite, tmp_path):
     code = write_tree(tmp_path / "code", {"app.py": HELLO_APP})
     start = (
         "echo interfaces:; tail -n +3 /proc/net/dev | cut -d: -f1; echo end; id -u; "
         "touch /data/ok && echo data-writable; touch /tmp/ok && echo tmp-writable; "
-        "touch /app/x 2>/dev/null || echo app-read-only; touch /x 2>/dev/null || echo root-read-only; "
+        "touch /app/x && echo app-writable; touch /x 2>/dev/null || echo root-read-only; "
         "exec python app.py"
     )
 
@@ -340,7 +347,7 @@ def test_the_app_sees_only_loopback_and_writes_only_data_and_tmp(built_images, h
     log = result.app.log.splitlines()
     interfaces = log[log.index("interfaces:") + 1 : log.index("end")]
     assert [name.strip() for name in interfaces] == ["lo"]
-    for expected in ("10001", "data-writable", "tmp-writable", "app-read-only", "root-read-only"):
+    for expected in ("10001", "data-writable", "tmp-writable", "app-writable", "root-read-only"):
         assert expected in log
 
 

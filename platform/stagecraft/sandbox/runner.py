@@ -293,8 +293,9 @@ class _Job:
                 *([_bind(spec.deps_dir, DEPS_MOUNT[spec.runtime])] if spec.deps_dir else []),
             ],
             network_mode=shared,
-            # Room for more than flood_bytes, so a flood can be told from a long log.
-            log_config=_log_config(max(4 * limits.log_bytes, limits.flood_bytes)),
+            # Room for well over flood_bytes (the engine stores each line as JSON, about twice its
+            # size), so a flood can be told from a long log.
+            log_config=_log_config(4 * max(limits.log_bytes, limits.flood_bytes)),
         )
         self._add(
             "grader",
