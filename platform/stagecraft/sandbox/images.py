@@ -255,7 +255,9 @@ def _stream_build(
 def _prune_leftovers(client: docker.DockerClient, *, log: Log) -> None:
     # The install stages of the multi-stage builds stay behind as untagged images.
     try:
-        pruned = client.images.prune(filters={"dangling": True, "label": "stagecraft.image"})
+        # Only layers an hour old: a build running beside this one (another checkout, another
+        # process) still needs its fresh intermediate images.
+        pruned = client.images.prune(filters={"dangling": True, "label": "stagecraft.image", "until": "1h"})
     except (docker.errors.DockerException, requests.RequestException) as exc:
         log(f"could not prune untagged build stages: {exc}")
         return
