@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stagecraft.grading.events import parse_event
+from stagecraft_grader.startup import listening_ports
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -36,6 +38,15 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"the app never listened on port {port}")
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
 
 
 @dataclass
@@ -68,6 +79,21 @@ def start_project(
             stop(running)
             raise
     return running
+
+
+def start_realtime_on(host: str, port: int | None = None) -> RunningApp:
+    """apps/realtime bound to `host` ("::1", "::", "0.0.0.0", "127.0.0.2"...), once it accepts there."""
+    running = start_project(HERE / "apps" / "realtime", env={"HOST": host}, wait=False, port=port)
+    reachable = {"::": "::1", "0.0.0.0": "127.0.0.1"}.get(host, host)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((reachable, running.port), timeout=0.5):
+                return running
+        except OSError:
+            time.sleep(0.05)
+    stop(running)
+    raise AssertionError(f"the app never listened on {host} port {running.port}")
 
 
 def stop(running: RunningApp) -> None:
@@ -128,3 +154,19 @@ def run_grader(
             assert parse_event(line) is not None, f"not a contract event: {line[:300]!r}"
         events.append(event)
     return GraderRun(done.returncode, events, done.stderr.decode("utf-8", "replace"))
+
+
+def ports_named(message: str) -> set[int]:
+    """The ports a did_not_start message says the app listens on."""
+    match = re.match(r"Your app is listening on ports? (.+?)(?: and \d+ more)?, but the grader expects", message)
+    assert match is not None, message
+    return {int(port) for port in re.findall(r"\d+", match[1])}
+
+
+def ports_busy_now() -> set[int]:
+    """The ports this host listens on already; a test passes them as STAGECRAFT_SERVICE_PORTS."""
+    return {listener.port for listener in listening_ports()}
+
+
+def as_service_ports(ports: set[int]) -> dict[str, str]:
+    return {"STAGECRAFT_SERVICE_PORTS": ",".join(map(str, sorted(ports)))}

@@ -42,6 +42,7 @@ def test_every_fixture_and_setting_is_documented() -> None:
         "APP_DATA_DIR",
         "CONTROL_TIMEOUT",
         "STAGECRAFT_APP_ENV",
+        "STAGECRAFT_SERVICE_PORTS",
     ]
     assert [name for name in names if f"`{name}`" not in SDK_DOC] == []
 

@@ -68,20 +68,37 @@ Recorder = Callable[[Any], None]
 class AppClient:
     """Client bound to the app's base URL: HTTP methods return a `Response`; WebSocket, SSE, raw TCP."""
 
-    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, record: Recorder | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        record: Recorder | None = None,
+        curl_host: str = "",
+    ) -> None:
         self.timeout = timeout
         self._record = record or (lambda exchange: None)
+        # The host that curl and nc lines name (e.g. "localhost" while requests go to ::1): a
+        # learner runs them on their own machine, where their app may answer on the other address.
+        self._curl_host = curl_host
         self._client = httpx.Client(
-            base_url=self.base_url,
             timeout=timeout,
             headers=_DEFAULT_HEADERS,
             follow_redirects=False,
             trust_env=False,  # never route through a proxy from the environment
         )
-        url = httpx.URL(self.base_url)
-        self.host, self.port = url.host, url.port or 80
+        self.move_to(base_url)
         self._connections: list[WebSocket | SseStream | TcpConnection] = []
+
+    def move_to(self, base_url: str) -> None:
+        """Send what comes next to `base_url`; connections already open stay where they are.
+
+        App control calls it when a restarted app answers on the other loopback address.
+        """
+        self.base_url = base_url.rstrip("/")
+        url = httpx.URL(self.base_url)
+        self._client.base_url = url
+        self.host, self.port = url.host, url.port or 80
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -161,14 +178,22 @@ class AppClient:
     ) -> SseStream:
         """GET `path` as a Server-Sent Events stream; read it with `next_event()`/`read_events()`."""
         stream = SseStream.open(
-            self.host, self.port, path, headers=headers, timeout=timeout or self.timeout, record=self._record
+            self.host,
+            self.port,
+            path,
+            headers=headers,
+            timeout=timeout or self.timeout,
+            record=self._record,
+            curl_host=self._curl_host,
         )
         self._connections.append(stream)
         return stream
 
     def tcp_connect(self, *, timeout: float | None = None) -> TcpConnection:
         """Open a raw TCP connection to the app's port."""
-        connection = TcpConnection.connect(self.host, self.port, timeout=timeout or self.timeout, record=self._record)
+        connection = TcpConnection.connect(
+            self.host, self.port, timeout=timeout or self.timeout, record=self._record, curl_host=self._curl_host
+        )
         self._connections.append(connection)
         return connection
 
@@ -191,6 +216,7 @@ class AppClient:
         sent = {
             "method": request.method,
             "url": str(request.url),
+            "curl_url": self._curl_url(request.url),
             "request_headers": list(request.headers.multi_items()),
             "request_body": request.content,
         }
@@ -224,6 +250,12 @@ class AppClient:
             truncated=truncated,
             _charset=response.charset_encoding or "utf-8",
         )
+
+    def _curl_url(self, url: httpx.URL) -> str:
+        """The URL as a curl line names it: the app's host as configured, not the address found."""
+        if url.host != self.host or self._curl_host in ("", self.host):
+            return str(url)
+        return str(url.copy_with(host=self._curl_host))
 
 
 def _read_body(response: httpx.Response, deadline: float, timeout: float) -> tuple[bytes, bool, str]:

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .address import AppAddress
 from .checks import CheckFailed, GraderError
 from .events import EventStream
 from .settings import GraderSettings
-from .startup import wait_for_port
 from .transcript import exchange, request_part, response_part
 
 _ANSWER_LINE_LIMIT = 256 * 1024  # a logs answer carries up to 16 KB of each stream, escaped
@@ -105,10 +105,19 @@ def _parse_answer(answer: dict[str, Any], request_id: int) -> ControlAnswer:
 class AppControl:
     """The `app_control` fixture: stop, start, restart or signal the app, then carry on testing."""
 
-    def __init__(self, channel: ControlChannel, settings: GraderSettings, record: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        channel: ControlChannel,
+        settings: GraderSettings,
+        address: AppAddress,
+        record: Callable[[Any], None],
+        on_move: Callable[[str], None] = lambda base_url: None,
+    ) -> None:
         self._channel = channel
         self._settings = settings
+        self._address = address
         self._record = record
+        self._on_move = on_move  # told the new base URL when the app answers on another address
 
     def stop(self, timeout: float = 10.0) -> ControlAnswer:
         """Stop the app (SIGTERM, then SIGKILL after `timeout` seconds)."""
@@ -158,12 +167,18 @@ class AppControl:
             verb = f"send {signal} to" if signal else action
             raise CheckFailed(f"could not {verb} the app: {answer.detail or 'no detail given'}")
         if action in ("start", "restart"):
-            host, port, wait = self._settings.app_host, self._settings.app_port, self._settings.startup_timeout
-            if not wait_for_port(host, port, wait):
-                raise CheckFailed(
-                    f"after the {action}, your app did not accept connections on port {port} within {wait:g} s"
-                )
+            self._find_app(action)
         return answer
+
+    def _find_app(self, action: str) -> None:
+        """Wait for the app's port again, on every address it may now answer on."""
+        before, port, wait = self._address.host, self._address.port, self._settings.startup_timeout
+        if not self._address.find(wait):
+            raise CheckFailed(
+                f"after the {action}, your app did not accept connections on port {port} within {wait:g} s"
+            )
+        if self._address.host != before:
+            self._on_move(self._address.base_url)
 
 
 def _describe(answer: ControlAnswer) -> str:

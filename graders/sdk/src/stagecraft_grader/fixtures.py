@@ -11,21 +11,29 @@ from .appdata import AppData
 from .checks import GraderError
 from .client import AppClient
 from .control import AppControl
-from .plugin import CONTROL, SETTINGS, TEST_ID, TRANSCRIPT
+from .plugin import ADDRESS, CONTROL, SETTINGS, TEST_ID, TRANSCRIPT
 from .transcript import Transcript
+
+_APP_CLIENT = pytest.StashKey[AppClient]()  # this test's `app`, which app control moves if the app does
 
 
 @pytest.fixture
 def base_url(request: pytest.FixtureRequest) -> str:
-    """The app's base URL, e.g. "http://127.0.0.1:8000"."""
-    return request.config.stash[SETTINGS].base_url
+    """The app's base URL at the address it answered on, e.g. "http://127.0.0.1:8000" or "http://[::1]:8000"."""
+    return request.config.stash[ADDRESS].base_url
 
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, base_url: str) -> Iterator[AppClient]:
     """A client bound to the app; every exchange lands in this test's transcript."""
     settings = request.config.stash[SETTINGS]
-    with AppClient(base_url, timeout=settings.request_timeout, record=_transcript(request).record) as client:
+    with AppClient(
+        base_url,
+        timeout=settings.request_timeout,
+        record=_transcript(request).record,
+        curl_host=request.config.stash[ADDRESS].app_host,
+    ) as client:
+        request.node.stash[_APP_CLIENT] = client
         yield client
 
 
@@ -51,8 +59,16 @@ def app_env(request: pytest.FixtureRequest) -> dict[str, str]:
 @pytest.fixture
 def app_control(request: pytest.FixtureRequest) -> AppControl:
     """Stop, start, restart or signal the app through the worker (see "App control")."""
-    settings = request.config.stash[SETTINGS]
-    return AppControl(request.config.stash[CONTROL], settings, _transcript(request).record)
+    config = request.config
+
+    def follow(base_url: str) -> None:
+        client = request.node.stash.get(_APP_CLIENT, None)
+        if client is not None:
+            client.move_to(base_url)
+
+    return AppControl(
+        config.stash[CONTROL], config.stash[SETTINGS], config.stash[ADDRESS], _transcript(request).record, follow
+    )
 
 
 @pytest.fixture

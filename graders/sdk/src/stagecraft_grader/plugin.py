@@ -10,16 +10,19 @@ from typing import Any
 import pytest
 
 from . import checkpoints, limits
+from .address import AppAddress
 from .control import ControlChannel
 from .deadlines import time_limit
 from .events import CONTRACT_VERSION, EventStream
 from .metadata import read_meta
 from .outcome import GRADER_FAULT, Phase, Verdict, judge
 from .settings import GraderSettings
-from .startup import did_not_start_message, wait_for_port
+from .startup import did_not_start_message, listening_ports
 from .transcript import Transcript
+from .wire import host_header
 
 SETTINGS = pytest.StashKey[GraderSettings]()
+ADDRESS = pytest.StashKey[AppAddress]()
 CONTROL = pytest.StashKey[ControlChannel]()
 TRANSCRIPT = pytest.StashKey[Transcript]()
 TEST_ID = pytest.StashKey[str]()
@@ -49,6 +52,7 @@ class GraderPlugin:
         self.settings = settings
         self.events = events
         self.control = control
+        self.address = AppAddress(settings.app_host, settings.app_port)
         self.tests: dict[str, TestInfo] = {}
         self.problems: list[str] = []
         self.started = False
@@ -67,6 +71,7 @@ class GraderPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[SETTINGS] = self.settings
         config.stash[CONTROL] = self.control
+        config.stash[ADDRESS] = self.address
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -96,8 +101,9 @@ class GraderPlugin:
             tests=[{"id": t.id, "title": t.title, "max_score": t.max_score} for t in self.tests.values()],
             seed=self.settings.seed,
         )
-        host, port, timeout = self.settings.app_host, self.settings.app_port, self.settings.startup_timeout
-        if not wait_for_port(host, port, timeout):
+        port, timeout = self.settings.app_port, self.settings.startup_timeout
+        if not self.address.find(timeout):
+            listeners = listening_ports(ignore=self.settings.service_ports)
             self.finished = True
             self.events.emit(
                 "run_end",
@@ -106,9 +112,10 @@ class GraderPlugin:
                 failed=0,
                 score=0.0,
                 max_score=self._max_score(),
-                message=did_not_start_message(port, timeout),
+                message=did_not_start_message(port, timeout, listeners, self.address.candidates),
             )
             return True
+        print(f"stagecraft-grader: the app answers on {host_header(self.address.host, port)}", file=sys.stderr)
         return None  # let pytest's own loop run the tests
 
     @pytest.hookimpl(hookwrapper=True)

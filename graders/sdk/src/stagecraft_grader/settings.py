@@ -18,7 +18,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class GraderSettings:
-    app_host: str = "127.0.0.1"
+    app_host: str = "localhost"  # "localhost": 127.0.0.1 or ::1, whichever answers (see address.py)
     app_port: int = 8000
     seed: int = 0
     startup_timeout: float = 10.0
@@ -26,11 +26,7 @@ class GraderSettings:
     app_data_dir: Path = Path("/appdata")  # the app's /data volume, mounted read-only
     control_timeout: float = 30.0  # how long the worker may take to answer, on top of the action's timeout
     app_env: Mapping[str, str] = field(default_factory=dict)  # the exercise's extra app environment
-
-    @property
-    def base_url(self) -> str:
-        host = f"[{self.app_host}]" if ":" in self.app_host else self.app_host
-        return f"http://{host}:{self.app_port}"
+    service_ports: frozenset[int] = frozenset()  # the platform's sidecars (Redis, PostgreSQL), not the app
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GraderSettings:
@@ -40,13 +36,14 @@ class GraderSettings:
         seed_text = env.get("STAGECRAFT_SEED", "").strip()
         seed = _int(env, "STAGECRAFT_SEED", 0) if seed_text else random.SystemRandom().randrange(2**31)
         return cls(
-            app_host=env.get("APP_HOST", "").strip() or "127.0.0.1",
+            app_host=env.get("APP_HOST", "").strip() or "localhost",
             app_port=port,
             seed=seed,
             startup_timeout=_seconds(env, "STARTUP_TIMEOUT", 10.0),
             app_data_dir=Path(env.get("APP_DATA_DIR", "").strip() or "/appdata"),
             control_timeout=_seconds(env, "CONTROL_TIMEOUT", 30.0),
             app_env=_app_env(env),
+            service_ports=_ports(env, "STAGECRAFT_SERVICE_PORTS"),
         )
 
 
@@ -58,6 +55,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, got {text!r}") from None
+
+
+def _ports(env: Mapping[str, str], name: str) -> frozenset[int]:
+    text = env.get(name, "").strip()
+    parts = [part.strip() for part in text.split(",")] if text else []
+    if not all(part.isascii() and part.isdigit() and 1 <= int(part) <= 65535 for part in parts):
+        raise SettingsError(f"{name} must be port numbers (1 to 65535) separated by commas, got {text!r}")
+    return frozenset(int(part) for part in parts)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

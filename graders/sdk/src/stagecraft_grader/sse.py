@@ -63,8 +63,10 @@ class SseStream:
         headers: dict[str, str] | None,
         timeout: float,
         record: Callable[[Any], None],
+        curl_host: str = "",
     ) -> SseStream:
         url = f"http://{host_header(host, port)}/{path.lstrip('/')}"
+        curl = _curl(f"http://{host_header(curl_host or host, port)}/{path.lstrip('/')}", headers)
         sent = [
             ("Accept", "text/event-stream"),
             ("Cache-Control", "no-cache"),
@@ -86,9 +88,9 @@ class SseStream:
                 wire.close()
                 raise
         except ExchangeError as exc:
-            record(exchange("sse", request=request, error=exc.message, curl=_curl(url, headers)))
+            record(exchange("sse", request=request, error=exc.message, curl=curl))
             raise
-        return cls(wire, url, status, answered, timeout=timeout, record=record, curl=_curl(url, headers))
+        return cls(wire, url, status, answered, timeout=timeout, record=record, curl=curl)
 
     @property
     def content_type(self) -> str:

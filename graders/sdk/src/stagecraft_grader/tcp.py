@@ -16,30 +16,35 @@ from .wire import PeerClosed, ReadTimeout, Wire
 class TcpConnection:
     """An open TCP connection to the app; use `app.tcp_connect()` to get one."""
 
-    def __init__(self, wire: Wire, host: str, port: int, timeout: float, record: Callable[[Any], None]) -> None:
+    def __init__(
+        self, wire: Wire, host: str, port: int, timeout: float, record: Callable[[Any], None], curl_host: str = ""
+    ) -> None:
         self._wire = wire
         self.host = host
         self.port = port
         self.timeout = timeout
         self._record = record
+        self._nc_host = curl_host or host  # the host nc lines name
         self._turn: _Turn | None = None
         # Record bytes as they arrive, so a failed read still shows what the app sent.
         wire.on_receive = self._on_receive
 
     @classmethod
-    def connect(cls, host: str, port: int, *, timeout: float, record: Callable[[Any], None]) -> TcpConnection:
+    def connect(
+        cls, host: str, port: int, *, timeout: float, record: Callable[[Any], None], curl_host: str = ""
+    ) -> TcpConnection:
         try:
             wire = Wire.connect(host, port, timeout)
         except ExchangeError as exc:
             record(exchange("tcp", request=request_part("CONNECT", _url(host, port)), error=exc.message))
             raise
-        return cls(wire, host, port, timeout, record)
+        return cls(wire, host, port, timeout, record, curl_host)
 
     def send(self, data: bytes | str) -> None:
         """Send bytes (text is sent as UTF-8)."""
         data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         if self._turn is None or self._turn.received:
-            self._turn = _Turn(self.host, self.port)
+            self._turn = _Turn(self.host, self.port, self._nc_host)
             self._record(self._turn)
         self._turn.sent += data
         try:
@@ -108,7 +113,7 @@ class TcpConnection:
 
     def _current_turn(self) -> _Turn:
         if self._turn is None:
-            self._turn = _Turn(self.host, self.port)
+            self._turn = _Turn(self.host, self.port, self._nc_host)
             self._record(self._turn)
         return self._turn
 
@@ -123,9 +128,10 @@ class TcpConnection:
 class _Turn:
     """What the grader sent and what came back before it sent again; rendered at test end."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, nc_host: str) -> None:
         self.host = host
         self.port = port
+        self.nc_host = nc_host
         self.sent = bytearray()
         self.received = bytearray()
         self.cut = False
@@ -143,7 +149,7 @@ class _Turn:
             request=request_part("SEND", url, bytes(self.sent[: limits.BODY_LIMIT + 1])),
             response=response_part(0, bytes(self.received), cut=self.cut),
             error=self.error,
-            curl=nc_line(bytes(self.sent), self.host, self.port),
+            curl=nc_line(bytes(self.sent), self.nc_host, self.port),
         )
 
 

@@ -50,16 +50,20 @@ def http_exchange(
     url: str,
     request_headers: list[tuple[str, str]],
     request_body: bytes,
+    curl_url: str = "",
     status: int | None = None,
     response_headers: list[tuple[str, str]] | None = None,
     response_body: bytes = b"",
     response_cut: bool = False,
     error: str = "",
 ) -> dict[str, Any]:
-    """One exchange as a JSON-ready dict matching the contract's `Exchange`."""
+    """One exchange as a JSON-ready dict matching the contract's `Exchange`.
+
+    `curl_url` is the URL the curl line names, when it differs from the one requested (see `AppClient`).
+    """
     exchange: dict[str, Any] = {
         "kind": "http",
-        "curl": curl_line(method, url, request_headers, request_body),
+        "curl": curl_line(method, curl_url or url, request_headers, request_body),
         "request": {
             "method": limits.cap(method, limits.TITLE_LIMIT),
             "url": limits.cap(url, limits.URL_LIMIT),

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import os
 import signal
+import socket
 import struct
 import sys
 import time
@@ -191,8 +192,14 @@ EVENT_PIECES = [
 ]
 
 
+class IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6  # HOST=::1 or HOST=:: (the latter takes IPv4 too, as Node's does)
+
+
 def main():
-    server = ThreadingHTTPServer((os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])), Handler)
+    host = os.environ.get("HOST", "127.0.0.1")
+    server_class = IPv6Server if ":" in host else ThreadingHTTPServer
+    server = server_class((host, int(os.environ["PORT"])), Handler)
     server.daemon_threads = True
     # Graceful shutdown: SIGTERM makes the app exit with status 0.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
