@@ -269,6 +269,7 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     assert grader_mounts == {
         "/suite": ("bind", False, None),
         "/appdata": ("volume", False, f"stagecraft-{spec.job_id}-data"),
+        "/appcode": ("volume", False, f"stagecraft-{spec.job_id}-work"),
     }
     assert grader["Config"]["OpenStdin"] is True
     app_env = dict(item.split("=", 1) for item in app["Config"]["Env"])
@@ -282,7 +283,7 @@ def test_every_container_gets_the_baseline(built_images, engine, hello_app, hell
     grader_env = dict(item.split("=", 1) for item in grader["Config"]["Env"])
     assert grader_env["APP_HOST"] == "localhost" and grader_env["APP_PORT"] == "8000"
     assert grader_env["STAGECRAFT_SERVICE_PORTS"] == ""
-    assert grader_env["APP_DATA_DIR"] == "/appdata"
+    assert (grader_env["APP_DATA_DIR"], grader_env["APP_CODE_DIR"]) == ("/appdata", "/appcode")
     assert grader_env["STARTUP_TIMEOUT"] == "10"  # min(15, wall / 3)
 
 

@@ -52,6 +52,8 @@ from stagecraft.sandbox.wheelhouse import PLATFORM_ARGS, PYTHON_VERSION
 
 Log = Callable[[str], None]
 
+# Markers are judged for the runtime image, not for the host's Python.
+_TARGET_MARKERS = {"python_version": PYTHON_VERSION, "python_full_version": f"{PYTHON_VERSION}.0"}
 _FETCH_SECONDS = 300  # for the host's download of one project's packages
 _BUILD_SECONDS = 300  # for the build container
 _UNREACHABLE = re.compile(
@@ -133,7 +135,7 @@ def _image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared) -> bo
             requirement = Requirement(line)
         except InvalidRequirement:
             return False
-        if requirement.marker is not None and not requirement.marker.evaluate({"python_full_version": "3.11.2"}):
+        if requirement.marker is not None and not requirement.marker.evaluate(_TARGET_MARKERS):
             continue
         version = pins.get(normalise_python_name(requirement.name))
         if version is None or requirement.extras or not requirement.specifier.contains(version, prereleases=True):
@@ -217,7 +219,7 @@ def _check_requires_python(declared: PythonDeclared) -> None:
         raise DependencyFailure(
             f'pyproject.toml: requires-python = "{declared.requires_python}" is not a valid version specifier'
         ) from None
-    if not allowed.contains(f"{PYTHON_VERSION}.2", prereleases=True):
+    if not allowed.contains(f"{PYTHON_VERSION}.0", prereleases=True):
         raise DependencyFailure(
             f'pyproject.toml says requires-python = "{declared.requires_python}", but the sandbox runs Python '
             f"{PYTHON_VERSION}. Widen requires-python if your code runs on {PYTHON_VERSION}."

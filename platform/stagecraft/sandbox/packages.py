@@ -22,7 +22,7 @@ from stagecraft.sandbox.images import RUNTIMES, default_repo_root
 
 # The node image's Node.js (major.minor; Debian's point releases move the patch level), for
 # checking a project's engines.node. tests/sandbox/test_runtimes.py checks it against the image.
-NODE_VERSION = "18.20"
+NODE_VERSION = "20.19"
 # A PEP 508 name at the start of a requirement line; what follows (extras, versions, markers,
 # "@ url") does not matter here.
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")

@@ -305,6 +305,8 @@ class _Job:
             mounts=[
                 _bind(spec.suite_dir, "/suite"),
                 Mount(target="/appdata", source=self.volume_name, type="volume", read_only=True),
+                # The app's working copy, read-only: a suite can see what it wrote next to its code.
+                Mount(target="/appcode", source=work, type="volume", read_only=True),
             ],
             network_mode=shared,
             stdin_open=True,  # control answers (see control.py)
@@ -444,6 +446,7 @@ def _grader_env(spec: JobSpec) -> dict[str, str]:
         "APP_PORT": str(spec.port),
         "STAGECRAFT_SERVICE_PORTS": ",".join(map(str, service_ports)),
         "APP_DATA_DIR": "/appdata",  # the app's /data volume, read-only
+        "APP_CODE_DIR": "/appcode",  # the app's working copy of the project, read-only
         "STAGECRAFT_SEED": str(spec.seed),
         "STAGECRAFT_APP_ENV": json.dumps(spec.app_env),  # what the app was given, for the suite to check
         "STARTUP_TIMEOUT": f"{startup:g}",

@@ -1,8 +1,8 @@
 """The host-side package downloads: wheels for the images' venvs, npm packages for node.
 
 Images are built with no network to PyPI or npm, so every Python package an image needs is
-downloaded here first (binary wheels for CPython 3.11 on manylinux, which match Debian bookworm's
-python3.11) and installed in the build with ``pip install --no-index``; the Node runtime's
+downloaded here first (binary wheels for CPython 3.13 on manylinux, which match Debian trixie's
+python3.13) and installed in the build with ``pip install --no-index``; the Node runtime's
 pure-JavaScript packages are installed here with ``npm ci`` and copied into the image.
 """
 
@@ -22,7 +22,7 @@ from stagecraft.sandbox.host_commands import run_logged
 Log = Callable[[str], None]
 
 _ARCH = platform.machine()
-PYTHON_VERSION = "3.11"  # the runtime image's Python (Debian bookworm's python3)
+PYTHON_VERSION = "3.13"  # the runtime image's Python (Debian trixie's python3)
 # pip does not widen manylinux_2_X platforms to older glibc levels itself: list them.
 PLATFORM_ARGS: tuple[str, ...] = (
     "--only-binary=:all:",
