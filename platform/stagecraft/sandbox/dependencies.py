@@ -101,7 +101,7 @@ def prepare_dependencies(
         _check_requires_python(declared)
     elif isinstance(declared, NodeDeclared):
         _check_engines(declared)
-    if declared is None or _image_suffices(runtime, declared):
+    if declared is None or image_suffices(runtime, declared):
         return Prepared(tree=None, cached=False, seconds=0.0, summary="nothing to install")
     image = image_tag(runtime)
     key = dependency_key(runtime, image, _key_files(runtime, project_dir, declared))
@@ -123,7 +123,7 @@ def prepare_dependencies(
     return Prepared(tree=tree, cached=False, seconds=seconds, summary=f"installed in {seconds:.1f} s")
 
 
-def _image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared) -> bool:
+def image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared) -> bool:
     """Whether the runtime image already has every declared package at a declared version."""
     if isinstance(declared, NodeDeclared):
         return not declared.dependencies  # npm ranges are the project's to honour: always installed

@@ -1,8 +1,8 @@
-"""Which packages each learner runtime offers, and which a learner's project asks for in vain.
+"""Which packages each learner runtime image already holds, and at which versions.
 
-The images have no network and install nothing at grading time, so a project that declares a
-package its runtime image lacks cannot work: intake refuses it with the list this module gives.
-Reads repository files only (the pins and lists under ``sandboxes/``), never Docker.
+A project's declared packages that the image holds at a declared version need no install
+(stagecraft.sandbox.dependencies). Reads repository files only (the pins and lists under
+``sandboxes/``), never Docker.
 
 * python: the distributions pinned in ``sandboxes/python/requirements.txt`` (dependencies
   included, since they are installed too), names normalised as PEP 503 says;
@@ -17,6 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from stagecraft.dependencies.declared import normalise_python_name
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.images import RUNTIMES, default_repo_root
 
@@ -49,25 +50,6 @@ def _python_pins(repo_root: Path) -> dict[str, str]:
         if separator and name and not name.startswith("#"):
             pins[normalise_python_name(name.strip())] = version.strip()
     return pins
-
-
-def missing_dependencies(runtime: str, project_dir: Path, repo_root: Path | None = None) -> list[str]:
-    """The packages the project declares that its runtime image lacks, sorted (normalised names).
-
-    python reads ``requirements.txt``, node the ``dependencies`` of ``package.json``; a project
-    without that file declares nothing. SandboxError when the file cannot be read or parsed.
-    """
-    available = available_packages(runtime, repo_root)
-    if runtime == "python":
-        declared = _python_requirements(project_dir / "requirements.txt")
-    else:
-        declared = _node_dependencies(project_dir / "package.json")
-    return sorted(declared - available)
-
-
-def normalise_python_name(name: str) -> str:
-    """PEP 503: ``Flask_SQLAlchemy`` and ``flask.sqlalchemy`` are both ``flask-sqlalchemy``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @cache
