@@ -33,3 +33,37 @@ async def test_an_archive_just_over_the_setting_gets_a_clear_message(browser):
     assert response.status_code == 400
     assert "larger than 1 MiB" in response.text
     assert await Submission.count() == 0
+
+
+MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+
+
+async def test_a_requirements_file_in_utf16_is_accepted_as_pip_reads_it(browser):
+    await browser.become("alice")
+    requirements = "Flask==3.0.3\r\nFlask-SQLAlchemy==3.1.1\r\n".encode("utf-16")  # PowerShell's pip freeze
+    archive = zip_files({"stagecraft.toml": MANIFEST, "app.py": "", "requirements.txt": requirements})
+    files = {"archive": ("project.zip", archive, "application/zip")}
+    response = await browser.post(f"/exercises/{EXERCISE}/submissions", files=files)
+    assert response.status_code == 302, response.text  # to the live result page
+    assert await Submission.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("package.json", '{"dependencies": {"express": "^4"},}', "package.json"),
+        ("requirements.txt", b"\xff\xfe\x00\xd8flask", "requirements.txt"),
+        ("requirements.txt", "flask ===> 2\n", "line 1"),
+        ("pyproject.toml", '[project\nname = "x"\n', "pyproject.toml"),
+    ],
+)
+async def test_an_unreadable_dependency_file_is_a_400_that_says_what_to_fix(browser, name, content, says):
+    await browser.become("alice")
+    runtime = "node" if name == "package.json" else "python"
+    manifest = f'runtime = "{runtime}"\nstart = "python app.py"\n'
+    files = {"archive": ("p.zip", zip_files({"stagecraft.toml": manifest, name: content}), "application/zip")}
+    response = await browser.post(f"/exercises/{EXERCISE}/submissions", files=files)
+    assert response.status_code == 400
+    assert says in response.text
+    assert "Traceback" not in response.text
+    assert await Submission.count() == 0
