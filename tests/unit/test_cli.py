@@ -129,3 +129,27 @@ def test_faults_lists_recent_suite_errors_for_authors(tmp_path: Path):
         "  platform detail: grader exited 3",
     ]
     assert "http-basics" in run(tmp_path, "curriculum", "faults", "--days", "60").output
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ({"package.json": '{\n  "dependencies": {"express": "^4"},\n}\n'}, "package.json"),
+        ({"requirements.txt": "flask\nflask ===> 2\n"}, "line 2"),
+        ({"pyproject.toml": "[project\n"}, "pyproject.toml"),
+    ],
+)
+def test_grade_refuses_an_unreadable_dependency_file_with_exit_2_and_no_traceback(tmp_path: Path, files, says):
+    project = tmp_path / "project"
+    project.mkdir()
+    runtime, start = ("node", "node server.js") if "package.json" in files else ("python", "python app.py")
+    (project / "stagecraft.toml").write_text(f'runtime = "{runtime}"\nstart = "{start}"\n')
+    for name, text in files.items():
+        (project / name).write_text(text)
+
+    result = run(tmp_path, "grade", "http-basics", str(project))
+
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.output and says in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
