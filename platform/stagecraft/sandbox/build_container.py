@@ -138,6 +138,7 @@ def tar_of(files: dict[str, Path | bytes]) -> bytes:
             if isinstance(source, bytes):
                 _add_bytes(archive, name, source)
             elif source.is_dir():
+                _add_dir(archive, name)  # its own entry, or the engine makes it root's
                 for path in sorted(source.rglob("*")):
                     if path.is_symlink():
                         raise SandboxError(f"a link in build inputs: {path}")

@@ -402,23 +402,22 @@ def _build(client, image, inputs, command, output, scratch, settings, what) -> P
             client, image, name=name, inputs=tar_of(inputs), command=command, environment={},
             seconds=_BUILD_SECONDS, cap_mb=settings.max_tree_mb + 200,
         )  # fmt: skip
-    finally:
-        if own_client:
-            client.close()
-    try:
-        if run.exit_code == 124 or run.exit_code == 137:
-            raise DependencyFailure(f"{what} took longer than {_BUILD_SECONDS} s and was stopped.", run.log)
-        if run.exit_code != 0:
-            raise DependencyFailure(_explain_build(what, run.log), run.log)
         try:
+            if run.exit_code in (124, 137):  # timeout's exit codes: the time limit ended it
+                raise DependencyFailure(f"{what} took longer than {_BUILD_SECONDS} s and was stopped.", run.log)
+            if run.exit_code != 0:
+                raise DependencyFailure(_explain_build(what, run.log), run.log)
             tree = container.take(output, scratch / "out", settings.max_tree_mb * 1024 * 1024)
         except BuildOverCap:
             raise DependencyFailure(
-                f"your dependencies take more than {settings.max_tree_mb} MiB installed, the most allowed. "
-                "Drop the packages your server does not use."
+                f"your dependencies take more than {settings.max_tree_mb} MiB installed; at most "
+                f"{settings.max_tree_mb} MiB are allowed. Drop the packages your server does not use."
             ) from None
+        finally:
+            container.remove()
     finally:
-        container.remove()
+        if own_client:
+            client.close()
     _check_size(tree, settings.max_tree_mb)
     final = scratch / "tree"
     tree.rename(final)
