@@ -65,7 +65,7 @@ def test_a_project_needs_an_install_only_for_what_the_image_does_not_meet(tmp_pa
     project = write_tree(tmp_path / "project", {"requirements.txt": requirements})
     declared = read_python(project)
     assert declared is not None
-    assert image_suffices("python", declared) is not needs_install
+    assert image_suffices("python", declared, {}) is not needs_install
 
 
 # --- the built images deliver it -----------------------------------------------------------------

@@ -131,7 +131,8 @@ class BuildContainer:
 
 
 def tar_of(files: dict[str, Path | bytes]) -> bytes:
-    """A tar owned by the sandbox user: each name maps to bytes, a file, or a folder (taken whole, no links)."""
+    """A tar owned by the sandbox user: each name maps to bytes, a file, or a folder (taken whole; its
+    links only when they stay inside it, as npm's are)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, source in files.items():
@@ -140,10 +141,10 @@ def tar_of(files: dict[str, Path | bytes]) -> bytes:
             elif source.is_dir():
                 _add_dir(archive, name)  # its own entry, or the engine makes it root's
                 for path in sorted(source.rglob("*")):
-                    if path.is_symlink():
-                        raise SandboxError(f"a link in build inputs: {path}")
                     arcname = f"{name}/{path.relative_to(source).as_posix()}"
-                    if path.is_dir():
+                    if path.is_symlink():
+                        _add_link(archive, arcname, path, source)
+                    elif path.is_dir():
                         _add_dir(archive, arcname)
                     elif path.is_file():
                         _add_bytes(archive, arcname, path.read_bytes())
@@ -156,6 +157,17 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.uid, info.gid = len(content), 0o644, SANDBOX_UID, SANDBOX_UID
     archive.addfile(info, io.BytesIO(content))
+
+
+def _add_link(archive: tarfile.TarFile, name: str, path: Path, root: Path) -> None:
+    """A relative link that stays inside ``root`` (npm's node_modules/.bin entries); any other is refused."""
+    target = os.readlink(path)
+    inside = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    if os.path.isabs(target) or not Path(inside).is_relative_to(root):
+        raise SandboxError(f"a link in build inputs leaves its tree: {path} -> {target}")
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname, info.uid, info.gid = tarfile.SYMTYPE, target, SANDBOX_UID, SANDBOX_UID
+    archive.addfile(info)
 
 
 def _add_dir(archive: tarfile.TarFile, name: str) -> None:

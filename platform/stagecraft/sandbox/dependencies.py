@@ -28,7 +28,10 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import docker
+import docker.errors
 import msgspec
+import requests
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -101,7 +104,10 @@ def prepare_dependencies(
         _check_requires_python(declared)
     elif isinstance(declared, NodeDeclared):
         _check_engines(declared)
-    if declared is None or image_suffices(runtime, declared):
+    if declared is None:
+        return Prepared(tree=None, cached=False, seconds=0.0, summary="nothing to install")
+    offered = _node_image_versions(settings.store_dir, client) if _may_suffice_on_node(declared) else {}
+    if image_suffices(runtime, declared, offered):
         return Prepared(tree=None, cached=False, seconds=0.0, summary="nothing to install")
     image = image_tag(runtime)
     key = dependency_key(runtime, image, _key_files(runtime, project_dir, declared))
@@ -123,10 +129,16 @@ def prepare_dependencies(
     return Prepared(tree=tree, cached=False, seconds=seconds, summary=f"installed in {seconds:.1f} s")
 
 
-def image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared) -> bool:
-    """Whether the runtime image already has every declared package at a declared version."""
+def image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared, node_versions: dict[str, str]) -> bool:
+    """Whether the runtime image already has every declared package at a declared version.
+
+    ``node_versions`` are the node image's top-level modules and versions (`_node_image_versions`).
+    """
     if isinstance(declared, NodeDeclared):
-        return not declared.dependencies  # npm ranges are the project's to honour: always installed
+        return _may_suffice_on_node(declared) and all(
+            name in node_versions and satisfies(parse_version(node_versions[name]), wanted) is True
+            for name, wanted in declared.dependencies.items()
+        )
     if declared.installable_project or declared.unsupported_lines:
         return False
     pins = image_python_pins()
@@ -141,6 +153,49 @@ def image_suffices(runtime: str, declared: PythonDeclared | NodeDeclared) -> boo
         if version is None or requirement.extras or not requirement.specifier.contains(version, prereleases=True):
             return False
     return True
+
+
+def _may_suffice_on_node(declared: NodeDeclared | PythonDeclared) -> bool:
+    # A lock pins every package, transitive ones too: honoured by installing it.
+    return isinstance(declared, NodeDeclared) and not declared.has_lock
+
+
+_NODE_VERSIONS_SCRIPT = """
+const fs = require("fs"), out = {};
+for (const entry of fs.readdirSync("/node_modules")) {
+  const names = entry.startsWith("@") ? fs.readdirSync("/node_modules/" + entry).map((n) => entry + "/" + n) : [entry];
+  for (const name of names) {
+    try { out[name] = JSON.parse(fs.readFileSync("/node_modules/" + name + "/package.json")).version; } catch {}
+  }
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def _node_image_versions(store_dir: Path, client) -> dict[str, str]:
+    """The node image's own modules and their versions, read once per image tag (Debian's float)."""
+    tag = image_tag("node")
+    cached = store_dir / f".node-image-{tag.rpartition(':')[2]}.json"
+    try:
+        return json.loads(cached.read_text())
+    except (OSError, ValueError):
+        pass
+    own_client = client is None
+    client = client or local_engine()
+    try:
+        output = client.containers.run(
+            tag, ["node", "-e", _NODE_VERSIONS_SCRIPT], network_mode="none", read_only=True,
+            user="10001:10001", cap_drop=["ALL"], security_opt=["no-new-privileges"], remove=True,
+        )  # fmt: skip
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise SandboxError(f"cannot read the node image's module versions: {exc}") from exc
+    finally:
+        if own_client:
+            client.close()
+    versions = json.loads(output)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(versions))
+    return versions
 
 
 def _key_files(runtime: str, project_dir: Path, declared: PythonDeclared | NodeDeclared) -> list[tuple[str, bytes]]:

@@ -40,13 +40,14 @@ Log = Callable[[str], None]
 
 RUNTIMES = ("python", "node")
 SERVICES = ("redis", "postgres")  # sidecars an exercise can declare
-IMAGES = ("base", *RUNTIMES, "grader", *SERVICES)  # base first: every other image is FROM base
+# node-build: the build container for learners' npm packages with native addons or install scripts.
+IMAGES = ("base", *RUNTIMES, "node-build", "grader", *SERVICES)  # base first: every other image is FROM base
 REPOSITORY = "stagecraft"
 # Bump when the build steps in this package change in a way the hashed files don't show.
 _RECIPE = "1"
 # These builds install Debian packages with apt-get, which needs the Debian mirror, so they run
 # with the host's network. Only image builds: a sandbox container never gets a network.
-_NETWORKED_BUILDS = frozenset({"node", "redis", "postgres"})
+_NETWORKED_BUILDS = frozenset({"node", "node-build", "redis", "postgres"})
 # Never inputs: caches, build output, and a node_modules left by running npm in sandboxes/node/.
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", "node_modules"}
 
