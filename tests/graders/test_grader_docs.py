@@ -40,6 +40,7 @@ def test_every_fixture_and_setting_is_documented() -> None:
         "STAGECRAFT_SEED",
         "STARTUP_TIMEOUT",
         "APP_DATA_DIR",
+        "APP_CODE_DIR",
         "CONTROL_TIMEOUT",
         "STAGECRAFT_APP_ENV",
         "STAGECRAFT_SERVICE_PORTS",

@@ -110,6 +110,16 @@ def test_app_data_reads_the_mounted_volume(realtime_app: RunningApp, data_dir: P
     )
 
 
+def test_app_data_searches_the_project_copy_too(realtime_app: RunningApp, data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "app.db").write_bytes(b"SQLite format 3\x00alice|s3cret-pass")
+    env = {"APP_DATA_DIR": str(data_dir), "APP_CODE_DIR": str(tmp_path)}
+    run = run_grader(APP_DATA, realtime_app.port, env=env)
+
+    assert run.results["app_data"]["message"] == (
+        'expected the files holding the password to be [], got ["users.json", "./app.db"]'
+    )
+
+
 def test_missing_data_volume_is_a_grader_error(realtime_app: RunningApp, tmp_path: Path) -> None:
     run = run_grader(APP_DATA, realtime_app.port, env={"APP_DATA_DIR": str(tmp_path / "absent")})
 

@@ -141,6 +141,11 @@ def _tampered(token):
     return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
 
+def _places(paths):
+    """The files as a learner finds them: "$DATA_DIR/users.db", "./app.db (in your project folder)"."""
+    return ", ".join(f"{p} (in your project folder)" if p.startswith("./") else f"$DATA_DIR/{p}" for p in paths)
+
+
 # --- tests ------------------------------------------------------------------------------------
 
 
@@ -204,23 +209,21 @@ def test_register_duplicate_email(app, rng):
 @title("Passwords are not stored in plain text")
 @points(2)
 @hint(
-    "Store a salted hash of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), "
-    "never the password itself, in any file under $DATA_DIR: and log nothing there either."
+    "Keep your users in a database file (under $DATA_DIR, or next to your code) and store a salted hash "
+    "of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), never the password itself, in "
+    "any file: and log it nowhere either."
 )
 def test_password_not_plaintext(app, app_data, rng):
     user = _user(rng, "plaintext")
     _register(app, user)
-    with checkpoint("the app keeps its data in a file under $DATA_DIR", points=1):
+    with checkpoint("the app keeps its users in a file", points=1):
         check(
-            app_data.files(),
-            "expected your app to store its users in a file under $DATA_DIR (/data)",
-            got="no file in /data",
+            app_data.contains_plaintext(user["email"]),
+            f"expected a file under $DATA_DIR or in your project folder to hold the registered e-mail "
+            f"{user['email']} (your users' table), but none does",
         )
-    check_equal(
-        app_data.contains_plaintext(user["password"]),
-        [],
-        "the files under $DATA_DIR that hold the registered password as is",
-    )
+    found = app_data.contains_plaintext(user["password"])
+    check(not found, f"expected no file to hold the registered password as it was sent, found it in {_places(found)}")
 
 
 @title("POST /login answers 200 with a token, and 401 for wrong credentials")

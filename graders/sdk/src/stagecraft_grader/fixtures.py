@@ -73,11 +73,13 @@ def app_control(request: pytest.FixtureRequest) -> AppControl:
 
 @pytest.fixture
 def app_data(request: pytest.FixtureRequest) -> AppData:
-    """The app's /data volume, read-only (APP_DATA_DIR, default /appdata)."""
-    root = request.config.stash[SETTINGS].app_data_dir
+    """The app's /data volume and its project copy, read-only (APP_DATA_DIR and APP_CODE_DIR)."""
+    settings = request.config.stash[SETTINGS]
+    root = settings.app_data_dir
     if not root.is_dir():
         raise GraderError(f"the app's data volume is not mounted at {root} (APP_DATA_DIR)")
-    return AppData(root)
+    # A missing project copy is no error: a platform older than the copy mounts none; it then lists no files.
+    return AppData(root, settings.app_code_dir)
 
 
 def _transcript(request: pytest.FixtureRequest) -> Transcript:

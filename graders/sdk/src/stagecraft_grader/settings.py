@@ -24,6 +24,7 @@ class GraderSettings:
     startup_timeout: float = 10.0
     request_timeout: float = DEFAULT_TIMEOUT
     app_data_dir: Path = Path("/appdata")  # the app's /data volume, mounted read-only
+    app_code_dir: Path = Path("/appcode")  # the app's working copy of the project (its /app), mounted read-only
     control_timeout: float = 30.0  # how long the worker may take to answer, on top of the action's timeout
     app_env: Mapping[str, str] = field(default_factory=dict)  # the exercise's extra app environment
     service_ports: frozenset[int] = frozenset()  # the platform's sidecars (Redis, PostgreSQL), not the app
@@ -40,7 +41,8 @@ class GraderSettings:
             app_port=port,
             seed=seed,
             startup_timeout=_seconds(env, "STARTUP_TIMEOUT", 10.0),
-            app_data_dir=Path(env.get("APP_DATA_DIR", "").strip() or "/appdata"),
+            app_data_dir=_folder(env, "APP_DATA_DIR", "/appdata"),
+            app_code_dir=_folder(env, "APP_CODE_DIR", "/appcode"),
             control_timeout=_seconds(env, "CONTROL_TIMEOUT", 30.0),
             app_env=_app_env(env),
             service_ports=_ports(env, "STAGECRAFT_SERVICE_PORTS"),
@@ -55,6 +57,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, got {text!r}") from None
+
+
+def _folder(env: Mapping[str, str], name: str, default: str) -> Path:
+    text = env.get(name, "").strip() or default
+    if not text.startswith("/"):
+        raise SettingsError(f"{name} must be an absolute path, got {text!r}")
+    return Path(text)
 
 
 def _ports(env: Mapping[str, str], name: str) -> frozenset[int]:
