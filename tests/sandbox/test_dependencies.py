@@ -64,6 +64,31 @@ def test_a_version_with_no_wheel_for_the_sandbox_is_named(built_images, tmp_path
         prepare_dependencies("python", project, settings_for(tmp_path), client=None)
 
 
+def test_pins_with_no_wheel_for_the_newest_python_run_on_an_older_one(built_images, tmp_path):
+    # A 2023 `pip freeze`: greenlet 3.0.3 has wheels for CPython 3.11, none for 3.13.
+    project = write_tree(tmp_path / "p", {"requirements.txt": "greenlet==3.0.3\nFlask==3.0.3\n"})
+    settings = settings_for(tmp_path)
+
+    prepared = prepare_dependencies("python", project, settings, client=None)
+    again = prepare_dependencies("python", project, settings, client=None)
+
+    assert prepared.image == "python311" and prepared.tree is not None
+    assert "for Python 3.11, since greenlet==3.0.3 has no wheel for Python 3.13" in prepared.summary
+    assert any(p.name.startswith("greenlet-3.0.3") for p in prepared.tree.iterdir())
+    assert (again.cached, again.image, again.tree) == (True, "python311", prepared.tree)
+    assert again.summary == "cached, for Python 3.11"
+
+
+def test_requires_python_picks_the_python_it_allows(built_images, tmp_path):
+    project = write_tree(
+        tmp_path / "p",
+        {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.10,<3.12"\n'
+                           'dependencies = ["python-dotenv==1.0.1"]\n'},
+    )  # fmt: skip
+    prepared = prepare_dependencies("python", project, settings_for(tmp_path), client=None)
+    assert prepared.image == "python311" and prepared.summary.endswith("for Python 3.11")
+
+
 def test_a_tree_over_the_size_cap_is_refused(built_images, tmp_path):
     project = write_tree(tmp_path / "p", {"requirements.txt": "Flask-SQLAlchemy==3.1.1\n"})  # SQLAlchemy: ~20 MB
     with pytest.raises(DependencyFailure, match="at most 2 MiB"):
@@ -76,7 +101,9 @@ def test_a_python_it_cannot_meet_is_said_before_anything_is_fetched(tmp_path):
         tmp_path / "p",
         {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.99"\ndependencies = []\n'},
     )
-    with pytest.raises(DependencyFailure, match=r'requires-python = ">=3.99", but the sandbox runs Python 3\.13'):
+    with pytest.raises(
+        DependencyFailure, match=r'requires-python = ">=3.99", but the sandbox offers Python 3\.13 and 3\.11'
+    ):
         prepare_dependencies("python", project, settings_for(tmp_path), client=None)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from stagecraft.dependencies.declared import normalise_python_name, read_python
 from stagecraft.sandbox import SandboxError
-from stagecraft.sandbox.dependencies import image_suffices
+from stagecraft.sandbox.deps_python import python_image_suffices
 from stagecraft.sandbox.images import RUNTIMES, SERVICES, image_tag
 from stagecraft.sandbox.packages import NODE_VERSION, available_packages, image_python_pins
 from stagecraft.sandbox.wheelhouse import PYTHON_VERSION
@@ -65,7 +65,7 @@ def test_a_project_needs_an_install_only_for_what_the_image_does_not_meet(tmp_pa
     project = write_tree(tmp_path / "project", {"requirements.txt": requirements})
     declared = read_python(project)
     assert declared is not None
-    assert image_suffices("python", declared, {}) is not needs_install
+    assert python_image_suffices(declared, "python") is not needs_install
 
 
 # --- the built images deliver it -----------------------------------------------------------------

@@ -218,4 +218,5 @@ def _job_spec(
         services=tuple(dict.fromkeys([*exercise.manifest.services, *manifest.services])),
         app_env=exercise.app_env(seed),
         deps_dir=prepared.tree,
+        image=prepared.image,
     )

@@ -44,7 +44,8 @@ DEFAULT_PORT = 8000  # $PORT when the learner's manifest names no port
 
 class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
     job_id: str  # unique per grading attempt; used in container names and labels
-    runtime: str  # "python" (later "node")
+    runtime: str  # "python" or "node"
+    image: str = ""  # the runtime image when not the runtime's own (e.g. "python311"); see images.PYTHON_IMAGES
     code_dir: Path  # host directory holding the learner project; contains no links
     start_command: str  # from the learner's stagecraft.toml; run by bash -c in /app, under docker-init
     suite_dir: Path  # host directory of the grader suite (mounted read-only)

@@ -24,7 +24,8 @@ from docker.types import Mount
 from stagecraft.sandbox import Limits, SandboxError
 from stagecraft.sandbox.runner import SANDBOX_UID, _baseline
 
-_BUILD_LIMITS = Limits(memory_mb=1536, cpus=1.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)
+# Both of this machine's cores: a native addon (better-sqlite3 compiles all of SQLite) takes minutes on one.
+_BUILD_LIMITS = Limits(memory_mb=1536, cpus=2.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)
 _OUTPUT_LOG_BYTES = 12_000  # of the build's output, kept for the learner
 
 
@@ -147,15 +148,16 @@ def tar_of(files: dict[str, Path | bytes]) -> bytes:
                     elif path.is_dir():
                         _add_dir(archive, arcname)
                     elif path.is_file():
-                        _add_bytes(archive, arcname, path.read_bytes())
+                        _add_bytes(archive, arcname, path.read_bytes(), executable=bool(path.stat().st_mode & 0o111))
             else:
                 _add_bytes(archive, name, source.read_bytes())
     return buffer.getvalue()
 
 
-def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
+def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes, *, executable: bool = False) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mode, info.uid, info.gid = len(content), 0o644, SANDBOX_UID, SANDBOX_UID
+    # Programs stay programs (esbuild's binary, node_modules/.bin scripts); nothing else is.
+    info.size, info.mode, info.uid, info.gid = len(content), 0o755 if executable else 0o644, SANDBOX_UID, SANDBOX_UID
     archive.addfile(info, io.BytesIO(content))
 
 

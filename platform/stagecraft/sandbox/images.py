@@ -40,8 +40,16 @@ Log = Callable[[str], None]
 
 RUNTIMES = ("python", "node")
 SERVICES = ("redis", "postgres")  # sidecars an exercise can declare
+# Root filesystems from debootstrap: base (Debian trixie) under every image but one, and
+# base-bookworm under python311, the Python 3.11 runtime for projects whose pinned packages have
+# no build for the current Python (sandboxes/base-bookworm/base.toml, base's customize.sh).
+BASES = ("base", "base-bookworm")
 # node-build: the build container for learners' npm packages with native addons or install scripts.
-IMAGES = ("base", *RUNTIMES, "node-build", "grader", *SERVICES)  # base first: every other image is FROM base
+IMAGES = (*BASES, *RUNTIMES, "python311", "node-build", "grader", *SERVICES)
+# The Python runtime images and their Python, newest first: the order dependency preparation tries.
+PYTHON_IMAGES = {"python": wheelhouse.PYTHON_VERSION, "python311": "3.11"}
+_PARENT = {"python311": "base-bookworm"}  # every other image is FROM base
+_FOLDER = {"python311": "python"}  # built from another image's folder (its own parent and wheels)
 REPOSITORY = "stagecraft"
 # Bump when the build steps in this package change in a way the hashed files don't show.
 _RECIPE = "1"
@@ -72,7 +80,9 @@ def image_inputs(name: str, repo_root: Path) -> list[Path]:
     sandboxes = repo_root / "sandboxes"
     if name not in IMAGES:
         raise SandboxError(f"unknown image {name!r}; known: {', '.join(IMAGES)}")
-    files = _tree_files(sandboxes / name)
+    files = _tree_files(sandboxes / _FOLDER.get(name, name))
+    if name == "base-bookworm":
+        files.append(sandboxes / "base" / "customize.sh")
     if name == "grader":
         files += _tree_files(repo_root / "graders" / "sdk")
     return files
@@ -81,7 +91,7 @@ def image_inputs(name: str, repo_root: Path) -> list[Path]:
 def image_tag(name: str, repo_root: Path | None = None) -> str:
     """The current tag of image ``name`` (one of ``IMAGES``), from file contents only."""
     root = (repo_root or default_repo_root()).resolve()
-    parent = image_tag("base", root) if name != "base" else ""
+    parent = "" if name in BASES else image_tag(_PARENT.get(name, "base"), root)
     files = image_inputs(name, root)
     key = (name, parent, tuple(_stat_key(f) for f in files))
     digest = _DIGESTS.get(key)
@@ -118,27 +128,42 @@ def build_images(repo_root: Path, cache_dir: Path, *, log: Log) -> list[ImageRep
                 log(name, f"{tags[name]} is up to date")
                 reports[name] = ImageReport(name=name, tag=tags[name], status="skipped")
         with ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
-            base = None
-            if "base" in missing:
-                base_dir, base_tag = repo_root / "sandboxes" / "base", tags["base"]
-
-                def build_base(line_log: Log) -> None:
-                    rootfs.build_base(client, base_dir, cache_dir.resolve(), base_tag, log=line_log)
-
-                base = pool.submit(_timed, "base", base_tag, build_base, log)
-            children = {
-                name: pool.submit(_build_child, client, name, repo_root, cache_dir.resolve(), tags, base, log)
-                for name in missing
-                if name != "base"
+            bases = {
+                name: pool.submit(
+                    _timed, name, tags[name], partial(_build_base, client, name, repo_root, cache_dir, tags), log
+                )
+                for name in BASES
+                if name in missing
             }
-            if base is not None:
-                reports["base"] = base.result()
+            children = {
+                name: pool.submit(
+                    _build_child,
+                    client,
+                    name,
+                    repo_root,
+                    cache_dir.resolve(),
+                    tags,
+                    bases.get(_PARENT.get(name, "base")),
+                    log,
+                )
+                for name in missing
+                if name not in BASES
+            }
+            reports.update((name, future.result()) for name, future in bases.items())
             reports.update((name, future.result()) for name, future in children.items())
         if missing:
             _prune_leftovers(client, log=partial(log, "build"))
     finally:
         client.close()
     return [reports[name] for name in IMAGES]
+
+
+def _build_base(
+    client: docker.DockerClient, name: str, repo_root: Path, cache_dir: Path, tags: dict[str, str], line_log: Log
+) -> None:
+    customize = repo_root / "sandboxes" / "base" / "customize.sh"  # the same for every base
+    definition = repo_root / "sandboxes" / name / "base.toml"
+    rootfs.build_base(client, definition, customize, cache_dir.resolve(), tags[name], log=line_log)
 
 
 def _build_child(
@@ -161,7 +186,7 @@ def _build_child(
             _prepare_context(name, repo_root, cache_dir, context, log=line_log)
             if base is not None:
                 base.result()  # raises if the base failed: nothing to build FROM
-            args, labels = {"BASE": tags["base"]}, {"stagecraft.image": name}
+            args, labels = {"BASE": tags[_PARENT.get(name, "base")]}, {"stagecraft.image": name}
             network = "host" if name in _NETWORKED_BUILDS else "none"
             _stream_build(client, context, tags[name], args, labels, network=network, log=line_log)
         finally:
@@ -202,7 +227,7 @@ def connect(timeout: int = 60) -> docker.DockerClient:
 
 def _prepare_context(name: str, repo_root: Path, cache_dir: Path, context: Path, *, log: Log) -> None:
     """The image's folder plus what its build installs offline: wheels, or npm packages."""
-    folder = repo_root / "sandboxes" / name
+    folder = repo_root / "sandboxes" / _FOLDER.get(name, name)
     for path in _tree_files(folder):  # exactly the files the tag hashes
         target = context / path.relative_to(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +240,10 @@ def _prepare_context(name: str, repo_root: Path, cache_dir: Path, context: Path,
     extra: list[str] = []
     if name == "grader":
         extra = [str(wheelhouse.build_sdk_wheel(repo_root / "graders" / "sdk", wheels, log=log))]
-    wheelhouse.download(context / "requirements.txt", wheels, cache_dir / "pip", extra=extra, log=log)
+    python = PYTHON_IMAGES.get(name, wheelhouse.PYTHON_VERSION)
+    wheelhouse.download(
+        context / "requirements.txt", wheels, cache_dir / "pip", extra=extra, python_version=python, log=log
+    )
 
 
 def _stream_build(
@@ -299,7 +327,7 @@ def _stat_key(path: Path) -> tuple[str, int, int]:
 
 def _digest(name: str, parent: str, repo_root: Path, files: list[Path]) -> str:
     sha = hashlib.sha256()
-    for part in (_RECIPE, name, parent, *wheelhouse.PLATFORM_ARGS):
+    for part in (_RECIPE, name, parent, *wheelhouse.platform_args(PYTHON_IMAGES.get(name, wheelhouse.PYTHON_VERSION))):
         sha.update(part.encode() + b"\0")
     for path in files:
         sha.update(path.relative_to(repo_root).as_posix().encode() + b"\0")

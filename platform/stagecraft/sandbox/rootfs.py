@@ -28,8 +28,10 @@ _IMAGE_CHANGES = [
 ]
 
 
-def build_base(client: docker.DockerClient, base_dir: Path, cache_dir: Path, tag: str, *, log: Log) -> None:
-    """debootstrap + customize.sh + ``docker import`` as ``tag``. Needs root and debootstrap."""
+def build_base(
+    client: docker.DockerClient, definition: Path, customize: Path, cache_dir: Path, tag: str, *, log: Log
+) -> None:
+    """debootstrap (``definition``: a base.toml) + ``customize`` + ``docker import`` as ``tag``. Needs root."""
     if os.geteuid() != 0:
         raise SandboxError("building the base image runs debootstrap, which needs root")
     if shutil.which("debootstrap") is None:
@@ -39,8 +41,8 @@ def build_base(client: docker.DockerClient, base_dir: Path, cache_dir: Path, tag
     target = Path(tempfile.mkdtemp(prefix=tag.rsplit(":", 1)[-1] + "-", dir=cache_dir / "rootfs"))
     target.chmod(0o755)  # it becomes the image's "/", which every user must be able to enter
     try:
-        _debootstrap(base_dir / "base.toml", target, cache_dir / "debs", log=log)
-        run_logged([str(base_dir / "customize.sh"), str(target)], log=log, what="customize.sh")
+        _debootstrap(definition, target, cache_dir / "debs", log=log)
+        run_logged([str(customize), str(target)], log=log, what=customize.name)
         _import(client, target, tag, log=log)
     finally:
         shutil.rmtree(target, ignore_errors=True)
@@ -53,6 +55,7 @@ def _debootstrap(definition: Path, target: Path, debs: Path, *, log: Log) -> Non
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         raise SandboxError(f"{definition}: {exc}") from exc
     mirror = os.environ.get("STAGECRAFT_DEBIAN_MIRROR") or DEFAULT_MIRROR
+    debs = debs / suite  # one per suite: two bases may bootstrap at once
     debs.mkdir(parents=True, exist_ok=True)  # kept between builds: a rebuild downloads nothing
     cmd = [
         "debootstrap", f"--variant={variant}", f"--include={','.join(include)}",

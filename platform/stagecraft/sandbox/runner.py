@@ -203,7 +203,7 @@ class _Job:
         images = {
             "net": image_tag("base"),
             **{_sidecar_role(name): image_tag(name) for name in spec.services},
-            "app": image_tag(spec.runtime),
+            "app": image_tag(spec.image or spec.runtime),
             "grader": grader_image or image_tag("grader"),
         }
         if self.client is None:

@@ -23,25 +23,40 @@ Log = Callable[[str], None]
 
 _ARCH = platform.machine()
 PYTHON_VERSION = "3.13"  # the runtime image's Python (Debian trixie's python3)
-# pip does not widen manylinux_2_X platforms to older glibc levels itself: list them.
-PLATFORM_ARGS: tuple[str, ...] = (
-    "--only-binary=:all:",
-    "--implementation", "cp",
-    "--python-version", PYTHON_VERSION,
-    "--abi", f"cp{PYTHON_VERSION.replace('.', '')}", "--abi", "abi3", "--abi", "none",
-    *(arg for minor in range(36, 4, -1) for arg in ("--platform", f"manylinux_2_{minor}_{_ARCH}")),
-    "--platform", f"manylinux2014_{_ARCH}",
-)  # fmt: skip
+
+
+def platform_args(python_version: str = PYTHON_VERSION) -> tuple[str, ...]:
+    """pip's arguments for binary wheels that CPython ``python_version`` on manylinux can install."""
+    # pip does not widen manylinux_2_X platforms to older glibc levels itself: list them.
+    return (
+        "--only-binary=:all:",
+        "--implementation", "cp",
+        "--python-version", python_version,
+        "--abi", f"cp{python_version.replace('.', '')}", "--abi", "abi3", "--abi", "none",
+        *(arg for minor in range(36, 4, -1) for arg in ("--platform", f"manylinux_2_{minor}_{_ARCH}")),
+        "--platform", f"manylinux2014_{_ARCH}",
+    )  # fmt: skip
+
+
+PLATFORM_ARGS = platform_args()
 _SDK_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".*")
 
 
-def download(requirements: Path, dest: Path, pip_cache: Path, *, extra: Sequence[str] = (), log: Log) -> None:
+def download(
+    requirements: Path,
+    dest: Path,
+    pip_cache: Path,
+    *,
+    extra: Sequence[str] = (),
+    python_version: str = PYTHON_VERSION,
+    log: Log,
+) -> None:
     """Fill ``dest`` with wheels for ``requirements`` (and ``extra`` requirement specs or wheels)."""
     dest.mkdir(parents=True, exist_ok=True)
     cmd = [
         sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--no-input",
         "--progress-bar", "off", "--dest", str(dest), "--cache-dir", str(pip_cache),
-        *PLATFORM_ARGS, "-r", str(requirements), *extra,
+        *platform_args(python_version), "-r", str(requirements), *extra,
     ]  # fmt: skip
     run_logged(cmd, log=log, what=f"downloading the wheels of {requirements}")
 
