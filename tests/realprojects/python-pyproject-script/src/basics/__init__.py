@@ -1,0 +1,1 @@
+"""A small HTTP server: a greeting, a health check and an echo."""
