@@ -16,6 +16,8 @@ from stagecraft.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from stagecraft.curriculum.models import Exercise
+    from stagecraft.grading.events import GraderEvent, TestEnd
+    from stagecraft.grading.pipeline import GradeOutcome
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -83,23 +85,60 @@ def images_build() -> None:
         click.echo(f"{report.name:8} {report.tag:40} {state}")
 
 
-def _print_test(event) -> None:
-    from stagecraft.grading.events import TestEnd
+EXTRA_PRACTICE = "Extra practice (not needed to pass)"
 
-    if isinstance(event, TestEnd):
-        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}[event.status]
-        click.echo(f"{mark} {event.id}: {event.title}  ({event.score:g}/{event.max_score:g})")
-        if event.status != "passed":
-            for text in (
-                event.message,
-                event.expected and f"expected: {event.expected}",
-                event.hint and f"hint: {event.hint}",
-            ):
-                if text:
-                    click.echo(f"     {text}")
-            for exchange in event.transcript[-1:]:
-                if exchange.curl:
-                    click.echo(f"     reproduce: {exchange.curl}")
+
+def _print_test(test: TestEnd) -> None:
+    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}[test.status]
+    click.echo(f"{mark} {test.id}: {test.title}  ({test.score:g}/{test.max_score:g})")
+    if test.status != "passed":
+        rule = ""
+        if test.status == "failed" and test.tier == "craft":
+            rule = "extra practice from the brief, not required to pass" + (f": {test.rule}" if test.rule else "")
+        elif test.status == "failed" and test.rule:
+            rule = f"the spec says: {test.rule}"
+        for text in (
+            test.message,
+            rule,
+            test.expected and f"expected: {test.expected}",
+            test.hint and f"hint: {test.hint}",
+        ):
+            if text:
+                click.echo(f"     {text}")
+        for exchange in test.transcript[-1:]:
+            if exchange.curl:
+                click.echo(f"     reproduce: {exchange.curl}")
+
+
+class _TestPrinter:
+    """Prints spec tests as they end and keeps craft tests for their own section after them."""
+
+    def __init__(self) -> None:
+        self.craft: list[TestEnd] = []
+
+    def __call__(self, event: GraderEvent) -> None:
+        from stagecraft.grading.events import TestEnd
+
+        if not isinstance(event, TestEnd):
+            return
+        if event.tier == "craft":
+            self.craft.append(event)
+        else:
+            _print_test(event)
+
+    def finish(self) -> None:
+        if not self.craft:
+            return
+        score, max_score = sum(t.score for t in self.craft), sum(t.max_score for t in self.craft)
+        click.echo(f"\n---- {EXTRA_PRACTICE}: {score:g}/{max_score:g}")
+        for test in self.craft:
+            _print_test(test)
+
+
+def _verdict_line(outcome: GradeOutcome) -> str:
+    """The last line of `stagecraft grade`: "PASSED (polished): Every test passed.  score 10/10"."""
+    verdict = outcome.verdict.upper() + (" (polished)" if outcome.polished else "")
+    return f"\n{verdict}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}"
 
 
 @main.command()
@@ -126,6 +165,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     if found is None:
         click.echo(f"error: no exercise named {exercise!r} (see `stagecraft curriculum check`)", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
+    printer = _TestPrinter()
     try:
         with project_folder(path) as folder:  # a patched broken variant is graded as its patched solution
             outcome = grade_directory(
@@ -133,7 +173,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
                 folder,
                 settings.jobs_dir,
                 deps=dependency_settings(settings),
-                on_event=(lambda event: None) if as_json else _print_test,
+                on_event=(lambda event: None) if as_json else printer,
                 on_step=(lambda text: None) if as_json else (lambda text: click.echo(f"---- {text}")),
             )
     except (ArchiveError, PatchError) as exc:
@@ -142,6 +182,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     if as_json:
         result = {
             "status": outcome.verdict,
+            "polished": outcome.polished,
             "score": outcome.score,
             "max_score": outcome.max_score,
             "message": outcome.message,
@@ -151,7 +192,8 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
         }
         click.echo(json.dumps(result))
     else:
-        click.echo(f"\n{outcome.verdict.upper()}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}")
+        printer.finish()
+        click.echo(_verdict_line(outcome))
         if outcome.verdict not in ("passed",) and outcome.app_log:
             click.echo(f"--- your app's log ---\n{outcome.app_log}")
         if outcome.verdict == "infra_error":

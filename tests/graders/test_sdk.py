@@ -71,7 +71,7 @@ def test_events_follow_the_contract_in_order(sample_run: GraderRun) -> None:
     ids = [test_id for test_id, _, _ in SAMPLE_RESULTS]
     assert [test["id"] for test in run.events[0]["tests"]] == ids
     assert [event["id"] for event in run.of("test_start")] == ids
-    assert run.events[0]["version"] == 1
+    assert run.events[0]["version"] == 2
     assert run.events[0]["seed"] == 5
     got = [
         (end["id"], end["status"], None if expected is None else end["message"])
@@ -83,12 +83,13 @@ def test_events_follow_the_contract_in_order(sample_run: GraderRun) -> None:
 def test_run_start_lists_titles_and_points(sample_run: GraderRun) -> None:
     tests = sample_run.events[0]["tests"]
 
-    assert tests[0] == {"id": "passes", "title": "GET /ok answers 200", "max_score": 2.0}
-    assert tests[1] == {"id": "check_fails", "title": "GET /ok answers 201", "max_score": 3.0}
+    spec = {"tier": "spec", "rule": ""}  # no @spec or @craft: a spec test quoting nothing
+    assert tests[0] == {"id": "passes", "title": "GET /ok answers 200", "max_score": 2.0, **spec}
+    assert tests[1] == {"id": "check_fails", "title": "GET /ok answers 201", "max_score": 3.0, **spec}
     # No @title: the docstring's first line, else the id in words; no @points: 1.
-    assert tests[2] == {"id": "check_equal_fails", "title": 'The body is "ko".', "max_score": 1.0}
-    assert tests[3] == {"id": "plain_assert", "title": "Plain assert", "max_score": 1.0}
-    assert tests[16] == {"id": "param[ok]", "title": "Param [ok]", "max_score": 1.0}
+    assert tests[2] == {"id": "check_equal_fails", "title": 'The body is "ko".', "max_score": 1.0, **spec}
+    assert tests[3] == {"id": "plain_assert", "title": "Plain assert", "max_score": 1.0, **spec}
+    assert tests[16] == {"id": "param[ok]", "title": "Param [ok]", "max_score": 1.0, **spec}
 
 
 def test_failed_check_carries_message_expected_hint_and_transcript(
@@ -107,6 +108,8 @@ def test_failed_check_carries_message_expected_hint_and_transcript(
         "message": "expected status 201, got 200",
         "expected": "201",
         "hint": "Answer 201 Created.",
+        "tier": "spec",
+        "rule": "",
     }
     assert 0 < end["duration"] < 5
     [exchange] = end["transcript"]
@@ -206,6 +209,10 @@ def test_run_end_totals(sample_run: GraderRun) -> None:
             "outcome": "completed",
             "passed": 6,
             "failed": 11,
+            "spec_passed": 6,
+            "spec_failed": 11,
+            "craft_passed": 0,
+            "craft_failed": 0,
             "score": 7.0,
             "max_score": 21.0,
             "message": "6 of 17 tests passed.",
@@ -236,6 +243,10 @@ def test_app_that_never_listens_did_not_start() -> None:
         "outcome": "did_not_start",
         "passed": 0,
         "failed": 0,
+        "spec_passed": 0,
+        "spec_failed": 0,
+        "craft_passed": 0,
+        "craft_failed": 0,
         "score": 0.0,
         "max_score": 21.0,
     }

@@ -66,3 +66,23 @@ async def test_two_workers_never_claim_the_same_job(client, users, app, settings
     assert await Submission.count().where(Submission.state == "running") == len(taken)
     assert await requeue_interrupted() == len(taken)
     assert await Submission.count().where(Submission.state == "queued") == 6
+
+
+async def test_tiers_and_polished_are_stored(client, users, app, settings):
+    from stagecraft.progress.services import exercise_progress
+    from stagecraft.submissions.tables import GradedTest
+
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "p.zip", data)
+    assert (await Submission.objects().where(Submission.id == submission_id).first()).polished is False
+    await Submission.update(
+        {Submission.state: "finished", Submission.verdict: "passed", Submission.polished: True}
+    ).where(Submission.id == submission_id)
+    await GradedTest.insert(
+        GradedTest(submission=submission_id, position=0, test_id="a", status="passed"),
+        GradedTest(submission=submission_id, position=1, test_id="b", status="passed", tier="craft", rule="why"),
+    )
+    rows = await GradedTest.select(GradedTest.tier, GradedTest.rule).order_by(GradedTest.position)
+    assert rows == [{"tier": "spec", "rule": ""}, {"tier": "craft", "rule": "why"}]
+    assert (await exercise_progress(users["alice"].id))[EXERCISE].polished is True

@@ -58,10 +58,21 @@ def test_a_package_that_is_not_on_pypi_is_named(built_images, tmp_path):
     assert failed.value.log  # pip's own words, for the learner
 
 
-def test_a_version_with_no_wheel_for_the_sandbox_is_named(built_images, tmp_path):
-    project = write_tree(tmp_path / "p", {"requirements.txt": "pycrypto==2.6.1\n"})  # published as source only
-    with pytest.raises(DependencyFailure, match=r"pycrypto==2\.6\.1 cannot be installed: PyPI has no wheel"):
+def test_a_package_published_as_source_only_is_built_in_the_build_container(built_images, tmp_path):
+    project = write_tree(tmp_path / "p", {"requirements.txt": "docopt==0.6.2\nFlask==3.0.3\n"})  # no wheel at all
+
+    prepared = prepare_dependencies("python", project, settings_for(tmp_path), client=None)
+
+    assert prepared.tree is not None and (prepared.tree / "docopt.py").is_file()
+    assert (prepared.tree / "docopt-0.6.2.dist-info").is_dir()
+    assert prepared.summary.endswith("some packages built from source") and prepared.image == ""
+
+
+def test_a_source_package_that_does_not_build_says_so_with_the_compilers_words(built_images, tmp_path):
+    project = write_tree(tmp_path / "p", {"requirements.txt": "pycrypto==2.6.1\n"})  # source only, long dead
+    with pytest.raises(DependencyFailure, match="building pycrypto from source failed") as failed:
         prepare_dependencies("python", project, settings_for(tmp_path), client=None)
+    assert "Failed building wheel for pycrypto" in failed.value.log
 
 
 def test_pins_with_no_wheel_for_the_newest_python_run_on_an_older_one(built_images, tmp_path):

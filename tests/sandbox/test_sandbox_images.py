@@ -54,7 +54,22 @@ def test_changing_the_base_definition_changes_every_tag(repo):
     edit(repo / "sandboxes" / "base" / "base.toml", (repo / "sandboxes" / "base" / "base.toml").read_text() + "\n# x\n")
 
     after = tags(repo)
-    assert all(after[name] != before[name] for name in IMAGES)
+    # Every image FROM base (directly or through python) changes; base-bookworm's tree does not.
+    on_bookworm = {"base-bookworm", "python311"}
+    assert all(after[name] != before[name] for name in IMAGES if name not in on_bookworm)
+    assert all(after[name] == before[name] for name in on_bookworm)
+
+
+def test_changing_the_bookworm_base_changes_only_what_stands_on_it(repo):
+    before = tags(repo)
+
+    edit(
+        repo / "sandboxes" / "base-bookworm" / "base.toml",
+        (repo / "sandboxes" / "base-bookworm" / "base.toml").read_text() + "\n# x\n",
+    )
+
+    after = tags(repo)
+    assert [name for name in IMAGES if after[name] != before[name]] == ["base-bookworm", "python311"]
 
 
 @pytest.mark.parametrize(
@@ -72,7 +87,9 @@ def test_changing_an_image_definition_changes_only_that_tag(repo, name, path):
     edit(repo / path, (repo / path).read_text() + "\n")
 
     after = tags(repo)
-    assert [image for image in IMAGES if after[image] != before[image]] == [name]
+    # python311 and python-build are made from python's folder and image: they follow it.
+    follows = {"python": ["python", "python311", "python-build"]}
+    assert [image for image in IMAGES if after[image] != before[image]] == follows.get(name, [name])
 
 
 def test_changing_the_grader_sdk_changes_only_the_grader_tag(repo):

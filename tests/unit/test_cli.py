@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
 
@@ -153,3 +154,87 @@ def test_grade_refuses_an_unreadable_dependency_file_with_exit_2_and_no_tracebac
     assert "error:" in result.output and says in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _fake_grading(monkeypatch, tests, *, verdict: str, polished: bool, message: str) -> None:
+    """`stagecraft grade` without Docker: the grading reports `tests` as they end, then the outcome."""
+    from stagecraft.grading import local
+    from stagecraft.grading.pipeline import GradeOutcome
+
+    def grade_directory(exercise, folder, jobs_dir, *, deps, on_event, on_step):
+        for test in tests:
+            on_event(test)
+        score, max_score = sum(t.score for t in tests), sum(t.max_score for t in tests)
+        return GradeOutcome(
+            verdict=verdict, message=message, score=score, max_score=max_score, tests=tests, polished=polished
+        )
+
+    monkeypatch.setattr(local, "grade_directory", grade_directory)
+
+
+def _tiered_tests(craft_status: str):
+    from stagecraft.grading.events import TestEnd
+
+    return [
+        TestEnd(id="create", title="POST /todos creates", status="passed", score=2, max_score=2),
+        TestEnd(
+            id="duplicate",
+            title="A duplicate answers 409",
+            status=craft_status,
+            score=1 if craft_status == "passed" else 0,
+            max_score=1,
+            message="" if craft_status == "passed" else "expected status 409, got 500",
+            tier="craft",
+            rule="A 409 tells the client what to fix.",
+        ),
+        TestEnd(
+            id="delete",
+            title="DELETE answers 204",
+            status="failed" if craft_status == "failed" else "passed",
+            score=0 if craft_status == "failed" else 1,
+            max_score=1,
+            message="expected status 204, got 200" if craft_status == "failed" else "",
+            rule="Respond with status code 204.",
+        ),
+    ]
+
+
+def test_grade_prints_spec_tests_then_extra_practice(tmp_path: Path, monkeypatch):
+    _fake_grading(monkeypatch, _tiered_tests("failed"), verdict="failed", polished=False, message="1 of 2 failed.")
+
+    result = run(tmp_path, "grade", "http-basics", str(tmp_path))
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[:5] == [
+        "PASS create: POST /todos creates  (2/2)",
+        "FAIL delete: DELETE answers 204  (0/1)",
+        "     expected status 204, got 200",
+        "     the spec says: Respond with status code 204.",
+        "",
+    ]
+    assert lines[5:9] == [
+        "---- Extra practice (not needed to pass): 0/1",
+        "FAIL duplicate: A duplicate answers 409  (0/1)",
+        "     expected status 409, got 500",
+        "     extra practice from the brief, not required to pass: A 409 tells the client what to fix.",
+    ]
+    assert lines[-1] == "FAILED: 1 of 2 failed.  score 2/4"
+
+
+def test_grade_says_polished_and_json_carries_tiers(tmp_path: Path, monkeypatch):
+    _fake_grading(monkeypatch, _tiered_tests("passed"), verdict="passed", polished=True, message="Every test passed.")
+
+    printed = run(tmp_path, "grade", "http-basics", str(tmp_path))
+    as_json = run(tmp_path, "grade", "http-basics", str(tmp_path), "--json")
+
+    assert printed.exit_code == 0, printed.output
+    assert printed.output.splitlines()[-1] == "PASSED (polished): Every test passed.  score 4/4"
+    assert "---- Extra practice (not needed to pass): 1/1" in printed.output
+    result = json.loads(as_json.output)
+    assert result["status"] == "passed" and result["polished"] is True
+    assert [(t["id"], t["tier"], t["rule"]) for t in result["tests"]] == [
+        ("create", "spec", ""),
+        ("duplicate", "craft", "A 409 tells the client what to fix."),
+        ("delete", "spec", "Respond with status code 204."),
+    ]

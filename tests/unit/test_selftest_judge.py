@@ -27,6 +27,10 @@ from stagecraft.authoring.selftest import STARTER, judge
         ("crashed", ["a", "b"], ["a"], False, "failed a, b; broken.toml names a"),
         ("failed", ["a", "c"], ["a"], False, "failed a, c; broken.toml names a"),
         ("passed", [], ["a"], False, "should fail the named tests; the verdict was passed"),
+        # Craft tests never fail a run: a variant may fail just them and pass; a solution must pass them too.
+        ("passed", ["c"], ["c"], True, ""),
+        ("passed", ["c"], ["a"], False, "failed c; broken.toml names a"),
+        ("passed", ["c"], None, False, "should pass; failed c"),
         ("infra_error", [], ["a"], False, "the verdict was infra_error"),
         ("timeout", ["a"], ["a"], False, "the verdict was timeout"),
     ],

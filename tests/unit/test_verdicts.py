@@ -8,7 +8,7 @@ import pytest
 from stagecraft.grading.events import RunEnd, RunStart, encode_event, parse_event
 from stagecraft.grading.events import TestEnd as Ended
 from stagecraft.grading.events import TestInfo as Info
-from stagecraft.grading.pipeline import _Collector, decide_verdict
+from stagecraft.grading.pipeline import _Collector, decide_verdict, is_polished
 from stagecraft.sandbox import AppState, SandboxResult
 
 
@@ -62,3 +62,82 @@ def test_garbage_and_forged_lines_are_ignored():
     assert parse_event(b"\xff\xfe") is None
     collected = collector(START, PASS_A, RunEnd(), Ended(id="late", status="passed", score=99))
     assert [t.id for t in collected.tests] == ["a"], "nothing counts after run_end"
+
+
+CRAFT_START = RunStart(
+    version=2,
+    tests=[
+        Info(id="a", title="A", max_score=2),
+        Info(id="b", title="B", max_score=3),
+        Info(id="c", title="C", max_score=1, tier="craft", rule="A 409 tells the client the name is taken."),
+    ],
+)
+PASS_C = Ended(id="c", status="passed", score=1, max_score=1, tier="craft")
+FAIL_C = Ended(id="c", status="failed", max_score=1, message="expected 409, got 200", tier="craft")
+
+
+@pytest.mark.parametrize(
+    ("sandbox", "events", "verdict", "message", "polished"),
+    [
+        (result(), [CRAFT_START, PASS_A, PASS_B, PASS_C, RunEnd()], "passed", "Every test passed.", True),
+        (
+            result(),
+            [CRAFT_START, PASS_A, PASS_B, FAIL_C, RunEnd()],
+            "passed",
+            "Every test the spec requires passed. 1 of 1 extra practice tests did not",
+            False,
+        ),
+        (
+            result(),
+            [CRAFT_START, PASS_A, FAIL_B, PASS_C, RunEnd()],
+            "failed",
+            "1 of 2 tests required by the spec failed.",
+            False,
+        ),
+        # No craft tests: the message is as it always was, and a pass is polished.
+        (result(), [START, PASS_A, PASS_B, RunEnd()], "passed", "Every test passed.", True),
+        (result(), [START, PASS_A, FAIL_B, RunEnd()], "failed", "1 of 2 tests failed.", False),
+        # A skipped craft test counts as a skipped spec test does.
+        (
+            result(),
+            [CRAFT_START, PASS_A, PASS_B, Ended(id="c", status="skipped", tier="craft"), RunEnd()],
+            "passed",
+            "Every test passed.",
+            True,
+        ),
+        # The app stopping is still its own verdict, whichever tier was running.
+        (
+            result(running=False, exit_code=1),
+            [CRAFT_START, PASS_A, FAIL_B, FAIL_C, RunEnd()],
+            "crashed",
+            "stopped",
+            False,
+        ),
+    ],
+)
+def test_spec_tests_decide_the_verdict_and_craft_tests_polish_it(sandbox, events, verdict, message, polished):
+    collected = collector(*events)
+    got_verdict, got_message = decide_verdict(sandbox, collected)
+    assert (got_verdict, message in got_message) == (verdict, True), got_message
+    assert is_polished(got_verdict, collected.tests) is polished
+
+
+def test_a_craft_test_left_unrun_keeps_its_tier_and_rule():
+    collected = collector(CRAFT_START, PASS_A)
+    collected.fail_unrun("Not run: the time limit was reached before this test.")
+    unrun = {t.id: (t.status, t.tier, t.rule) for t in collected.tests}
+    assert unrun == {
+        "a": ("passed", "spec", ""),
+        "b": ("failed", "spec", ""),
+        "c": ("failed", "craft", "A 409 tells the client the name is taken."),
+    }
+
+
+def test_version_1_events_still_parse_as_spec_tests():
+    start = parse_event('{"event": "run_start", "version": 1, "tests": [{"id": "a", "title": "A", "max_score": 2}]}')
+    end = parse_event('{"event": "test_end", "id": "a", "status": "failed", "message": "expected 404"}')
+    run_end = parse_event('{"event": "run_end", "outcome": "completed", "passed": 3, "failed": 1}')
+    assert (start.tests[0].tier, start.tests[0].rule) == ("spec", "")
+    assert (end.tier, end.rule) == ("spec", "")
+    assert (run_end.spec_passed, run_end.craft_failed) == (0, 0)
+    assert parse_event('{"event": "test_end", "id": "a", "status": "passed", "tier": "bonus"}') is None

@@ -42,13 +42,15 @@ def _projects(exercise: Exercise) -> Iterator[tuple[Path, list[str] | None]]:
 
 def judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple[bool, str]:
     """Whether a grading matches what the project promises (None: pass; STARTER: start, then fail), and why not."""
-    if must_fail is None:
-        return verdict == "passed", "" if verdict == "passed" else f"should pass; failed {', '.join(failed) or '-'}"
+    if must_fail is None:  # a solution passes every test, craft tests too
+        ok = verdict == "passed" and not failed
+        return ok, "" if ok else f"should pass; failed {', '.join(failed) or '-'}"
     if must_fail == STARTER:
         ok = verdict in ("failed", "crashed")
         return ok, "" if ok else f"a starter should start and fail its tests; the verdict was {verdict}"
     # "crashed": the app died mid-run (a realistic mistake too); the tests it failed still must match.
-    if verdict not in ("failed", "crashed"):
+    # "passed" with failures: every test it failed is a craft test, which never fails a run.
+    if verdict not in ("failed", "crashed") and not (verdict == "passed" and failed):
         return False, f"should fail the named tests; the verdict was {verdict}"
     if failed != must_fail:
         return False, f"failed {', '.join(failed) or 'nothing'}; broken.toml names {', '.join(must_fail)}"

@@ -63,6 +63,7 @@ class CurriculumController(Controller):
             exercise=exercise,
             stage=stage,
             history=history,
+            progress=(await _progress_of(viewer)).get(exercise.slug),
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )

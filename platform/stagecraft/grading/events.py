@@ -1,4 +1,4 @@
-"""Grader events: the JSON lines a grader container prints on its stdout (contract v1)."""
+"""Grader events: the JSON lines a grader container prints on its stdout (contract v2; v1 still read)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Literal
 import msgspec
 
 TestStatus = Literal["passed", "failed", "error", "skipped"]
+# "spec": required by the spec, decides `passed`; "craft": the brief's extra practice, never fails a run.
+# Version-1 events have no tier: every test reads as "spec".
+TestTier = Literal["spec", "craft"]
 
 
 class HttpRequest(msgspec.Struct, kw_only=True):
@@ -37,6 +40,8 @@ class TestInfo(msgspec.Struct, kw_only=True):
     id: str
     title: str
     max_score: float = 1.0
+    tier: TestTier = "spec"
+    rule: str = ""
 
 
 class RunStart(msgspec.Struct, tag="run_start", tag_field="event", kw_only=True):
@@ -61,6 +66,8 @@ class TestEnd(msgspec.Struct, tag="test_end", tag_field="event", kw_only=True):
     hint: str = ""
     duration: float = 0.0
     transcript: list[Exchange] = []
+    tier: TestTier = "spec"
+    rule: str = ""  # spec: the requirement quoted from the spec (may be empty); craft: why the practice matters
 
 
 class RunEnd(msgspec.Struct, tag="run_end", tag_field="event", kw_only=True):
@@ -68,6 +75,10 @@ class RunEnd(msgspec.Struct, tag="run_end", tag_field="event", kw_only=True):
     outcome: Literal["completed", "did_not_start"] = "completed"
     passed: int = 0
     failed: int = 0
+    spec_passed: int = 0
+    spec_failed: int = 0
+    craft_passed: int = 0
+    craft_failed: int = 0
     score: float = 0.0
     max_score: float = 0.0
     message: str = ""

@@ -23,6 +23,7 @@ class GradeOutcome(msgspec.Struct, kw_only=True):
     score: float
     max_score: float
     tests: list[TestEnd]
+    polished: bool = False  # passed, and every craft test passed too (true of any pass without craft tests)
     app_log: str = ""
     detail: str = ""  # for operators
     dependencies: str = ""  # how the project's dependencies were prepared ("cached", "installed in 4.2 s", ...)
@@ -58,7 +59,15 @@ class _Collector:
         ended = {t.id for t in self.tests}
         for info in self.start.tests:
             if info.id not in ended:
-                test = TestEnd(id=info.id, title=info.title, status="failed", max_score=info.max_score, message=reason)
+                test = TestEnd(
+                    id=info.id,
+                    title=info.title,
+                    status="failed",
+                    max_score=info.max_score,
+                    message=reason,
+                    tier=info.tier,
+                    rule=info.rule,
+                )
                 self.tests.append(test)
                 self.on_event(test)
 
@@ -89,10 +98,40 @@ def _exited_early(result: SandboxResult, collected: _Collector) -> tuple[str, st
     )
 
 
+def _succeeded(test: TestEnd) -> bool:
+    return test.status in ("passed", "skipped")
+
+
+def is_polished(verdict: str, tests: list[TestEnd]) -> bool:
+    """Passed, and every craft test passed too: an exercise without craft tests is polished when passed."""
+    return verdict == "passed" and all(_succeeded(t) for t in tests if t.tier == "craft")
+
+
+def _passed_message(tests: list[TestEnd]) -> str:
+    craft = [t for t in tests if t.tier == "craft"]
+    missed = sum(1 for t in craft if not _succeeded(t))
+    if not missed:
+        return "Every test passed."
+    return (
+        f"Every test the spec requires passed. {missed} of {len(craft)} extra practice tests did not: "
+        "they do not count against you, and each one below says why it is worth doing."
+    )
+
+
+def _failed_message(tests: list[TestEnd]) -> str:
+    spec = [t for t in tests if t.tier == "spec"]
+    failed = sum(1 for t in spec if not _succeeded(t))
+    which = "tests required by the spec" if len(spec) < len(tests) else "tests"
+    return f"{failed} of {len(spec)} {which} failed. Each one below says why."
+
+
 def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, str]:
-    """(verdict, learner-facing message) from what the sandbox and the grader reported."""
+    """(verdict, learner-facing message) from what the sandbox and the grader reported.
+
+    Spec tests decide `passed`; a failing craft test never makes a run `failed`.
+    """
     app = result.app
-    all_passed = bool(collected.tests) and all(t.status in ("passed", "skipped") for t in collected.tests)
+    spec_passed = bool(collected.tests) and all(_succeeded(t) for t in collected.tests if t.tier == "spec")
     if result.ending == "infra_error":
         return "infra_error", "The platform could not grade this submission. It will be retried; it does not count."
     if app is not None and app.oom_killed:
@@ -118,12 +157,11 @@ def decide_verdict(result: SandboxResult, collected: _Collector) -> tuple[str, s
         return "crashed", "Grading ended early." + _app_exit(result)
     if end.outcome == "did_not_start":
         return "did_not_start", (end.message or "Your app never accepted connections.") + _app_exit(result)
-    if all_passed:
-        return "passed", "Every test passed."
+    if spec_passed:
+        return "passed", _passed_message(collected.tests)
     if app is not None and not app.running:
         return "crashed", "Your app stopped while it was being tested." + _app_exit(result)
-    failed = sum(1 for t in collected.tests if t.status not in ("passed", "skipped"))
-    return "failed", f"{failed} of {len(collected.tests)} tests failed. Each one below says why."
+    return "failed", _failed_message(collected.tests)
 
 
 def grade_project(
@@ -183,6 +221,7 @@ def grade_project(
         score=score,
         max_score=collected.max_score() or float(exercise.manifest.points),
         tests=collected.tests,
+        polished=is_polished(verdict, collected.tests),
         app_log=result.app.log if result.app else "",
         detail=result.detail,
         dependencies=prepared.summary,

@@ -40,6 +40,8 @@ async def _record_test(submission_id: int, position: int, test: TestEnd) -> None
             hint=test.hint,
             duration=test.duration,
             transcript=msgspec.to_builtins(test.transcript),
+            tier=test.tier,
+            rule=test.rule,
         )
     )
 
@@ -49,6 +51,7 @@ async def _finish(submission_id: int, outcome: GradeOutcome) -> None:
         {
             Submission.state: "finished",
             Submission.verdict: outcome.verdict,
+            Submission.polished: outcome.polished,
             Submission.message: outcome.message,
             Submission.score: outcome.score,
             Submission.max_score: outcome.max_score,

@@ -98,10 +98,15 @@ def _prepare_python_project(declared, project_dir, settings, client, store, log,
             return Prepared(tree=tree, cached=True, seconds=time.monotonic() - started,
                             summary=f"cached{_python_note(image)}", image=_image_field(image))  # fmt: skip
     first: NoWheel | None = None
-    for image in images:
+    # Wheels only, newest Python first; then, if no Python has wheels for everything, the newest
+    # again with packages built from source (python-build has the current runtime's Python).
+    attempts = [(image, False) for image in images] + ([("python", True)] if images[0] == "python" else [])
+    for image, from_source in attempts:
         scratch = store.scratch()
         try:
-            built = prepare_python(declared, project_dir, image, scratch, settings, client, log)
+            built = prepare_python(
+                declared, project_dir, image, scratch, settings, client, log, from_source=from_source
+            )
             tree = store.put(keys[image], built, runtime="python", summary=_summary(declared))
         except NoWheel as exc:
             first = first or exc  # another Python may have a wheel; if none has, the newest's reason
@@ -110,6 +115,7 @@ def _prepare_python_project(declared, project_dir, settings, client, store, log,
             shutil.rmtree(scratch, ignore_errors=True)
         seconds = time.monotonic() - started
         why = f", since {first.requirement} has no wheel for Python {PYTHON_IMAGES[images[0]]}" if first else ""
+        why = ", some packages built from source" if from_source else why
         summary = f"installed in {seconds:.1f} s{_python_note(image)}{why}"
         return Prepared(tree=tree, cached=False, seconds=seconds, summary=summary, image=_image_field(image))
     assert first is not None

@@ -7,7 +7,9 @@ The tree is mounted at /deps (on PYTHONPATH, /deps/bin on PATH).
 
 from __future__ import annotations
 
+import platform
 import re
+import shutil
 import sys
 import tomllib
 from collections.abc import Callable
@@ -19,11 +21,14 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from stagecraft.dependencies.declared import PythonDeclared, normalise_python_name
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.deps_build import UNREACHABLE, DependencyFailure, NoWheel, build, host_fetch
+from stagecraft.sandbox.deps_sdist import build_from_source
 from stagecraft.sandbox.images import PYTHON_IMAGES, image_tag
 from stagecraft.sandbox.packages import image_python_pins
 from stagecraft.sandbox.wheelhouse import platform_args
 
 Log = Callable[[str], None]
+
+MAX_SOURCE_BUILDS = 5  # packages of one project built from source, at most
 
 
 def python_images_for(declared: PythonDeclared) -> list[str]:
@@ -67,9 +72,21 @@ def python_image_suffices(declared: PythonDeclared, image: str) -> bool:
 
 
 def prepare_python(
-    declared: PythonDeclared, project_dir: Path, image: str, scratch: Path, settings, client, log: Log
+    declared: PythonDeclared,
+    project_dir: Path,
+    image: str,
+    scratch: Path,
+    settings,
+    client,
+    log: Log,
+    *,
+    from_source: bool = False,
 ) -> Path:
-    """Build the tree for the runtime image ``image`` (one of PYTHON_IMAGES) in ``scratch``."""
+    """Build the tree for the runtime image ``image`` (one of PYTHON_IMAGES) in ``scratch``.
+
+    With ``from_source``, a package PyPI has no wheel of is built from its source distribution
+    (python-build container), up to MAX_SOURCE_BUILDS of them; otherwise it is `NoWheel`.
+    """
     python = PYTHON_IMAGES[image]
     unsupported = [line for line in declared.unsupported_lines if not _is_self(line)]
     installs_itself = declared.installable_project or len(unsupported) < len(declared.unsupported_lines)
@@ -83,7 +100,21 @@ def prepare_python(
     requirements.write_text("\n".join(declared.requirements) + "\n")
     wheels = scratch / "wheels"
     locked = declared.source in ("uv.lock", "Pipfile.lock")
-    _pip_download(requirements, wheels, python, locked=locked, settings=settings, log=log)
+    built = scratch / "built"  # wheels built here from source, found by pip through --find-links
+    for attempt in range(MAX_SOURCE_BUILDS + 1):
+        try:
+            _pip_download(requirements, wheels, python, locked=locked, settings=settings, log=log, built=built)
+            break
+        except NoWheel as missing:
+            if not from_source or attempt == MAX_SOURCE_BUILDS:
+                raise
+            build_from_source(
+                missing.requirement, python, built, scratch, settings, client,
+                lambda needs, dest: _download_list(needs, dest, python, settings, log), log,
+            )  # fmt: skip
+    if built.is_dir():
+        for wheel in built.glob("*.whl"):
+            shutil.copy(wheel, wheels / wheel.name)
     if installs_itself:
         # What building and installing the project needs, with their own dependencies (not in a lock).
         needs = scratch / "project-needs.txt"
@@ -118,11 +149,23 @@ def _self_install_needs(project_dir: Path, declared: PythonDeclared) -> list[str
     return [str(item) for item in [*needs, *dependencies] if isinstance(item, str)]
 
 
-def _pip_download(requirements: Path, wheels: Path, python: str, *, locked: bool, settings, log: Log) -> None:
+def _download_list(needs: list[str], dest: Path, python: str, settings, log: Log) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    listing = dest.parent / f"{dest.name}.txt"
+    listing.write_text("\n".join(needs) + "\n")
+    _pip_download(listing, dest, python, locked=False, settings=settings, log=log)
+
+
+def _pip_download(
+    requirements: Path, wheels: Path, python: str, *, locked: bool, settings, log: Log, built: Path | None = None
+) -> None:
     cmd = [
         sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
         "--dest", str(wheels), *platform_args(python), *(["--no-deps"] if locked else []), "-r", str(requirements),
     ]  # fmt: skip
+    if built is not None and built.is_dir():
+        # Wheels built here from source are tagged linux_x86_64 (PyPI accepts none with that tag).
+        cmd += ["--find-links", str(built), "--platform", f"linux_{platform.machine()}"]
     if settings.pip_cache is not None:
         cmd += ["--cache-dir", str(settings.pip_cache)]
     if settings.pip_index_url:

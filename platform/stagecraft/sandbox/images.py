@@ -45,17 +45,18 @@ SERVICES = ("redis", "postgres")  # sidecars an exercise can declare
 # no build for the current Python (sandboxes/base-bookworm/base.toml, base's customize.sh).
 BASES = ("base", "base-bookworm")
 # node-build: the build container for learners' npm packages with native addons or install scripts.
-IMAGES = (*BASES, *RUNTIMES, "python311", "node-build", "grader", *SERVICES)
+# python-build: the runtime's Python with a C toolchain, for packages that PyPI has as source only.
+IMAGES = (*BASES, *RUNTIMES, "python311", "python-build", "node-build", "grader", *SERVICES)
 # The Python runtime images and their Python, newest first: the order dependency preparation tries.
 PYTHON_IMAGES = {"python": wheelhouse.PYTHON_VERSION, "python311": "3.11"}
-_PARENT = {"python311": "base-bookworm"}  # every other image is FROM base
+_PARENT = {"python311": "base-bookworm", "python-build": "python"}  # every other image is FROM base
 _FOLDER = {"python311": "python"}  # built from another image's folder (its own parent and wheels)
 REPOSITORY = "stagecraft"
 # Bump when the build steps in this package change in a way the hashed files don't show.
 _RECIPE = "1"
 # These builds install Debian packages with apt-get, which needs the Debian mirror, so they run
 # with the host's network. Only image builds: a sandbox container never gets a network.
-_NETWORKED_BUILDS = frozenset({"node", "node-build", "redis", "postgres"})
+_NETWORKED_BUILDS = frozenset({"node", "node-build", "python-build", "redis", "postgres"})
 # Never inputs: caches, build output, and a node_modules left by running npm in sandboxes/node/.
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", "node_modules"}
 
@@ -135,22 +136,19 @@ def build_images(repo_root: Path, cache_dir: Path, *, log: Log) -> list[ImageRep
                 for name in BASES
                 if name in missing
             }
-            children = {
-                name: pool.submit(
+            futures = dict(bases)  # in IMAGES order, so each parent's future exists before its children's
+            for name in (n for n in IMAGES if n in missing and n not in BASES):
+                futures[name] = pool.submit(
                     _build_child,
                     client,
                     name,
                     repo_root,
                     cache_dir.resolve(),
                     tags,
-                    bases.get(_PARENT.get(name, "base")),
+                    futures.get(_PARENT.get(name, "base")),
                     log,
                 )
-                for name in missing
-                if name not in BASES
-            }
-            reports.update((name, future.result()) for name, future in bases.items())
-            reports.update((name, future.result()) for name, future in children.items())
+            reports.update((name, future.result()) for name, future in futures.items())
         if missing:
             _prune_leftovers(client, log=partial(log, "build"))
     finally:
@@ -175,7 +173,7 @@ def _build_child(
     base: Future[ImageReport] | None,
     log: Callable[[str, str], None],
 ) -> ImageReport:
-    """Prepare the build context of an image FROM base (at once), then build it once base exists."""
+    """Prepare the build context of an image (at once), then build it once its parent exists."""
 
     def build(line_log: Log) -> None:
         # A private folder: another build from the same checkout may be preparing the same tag.
@@ -185,7 +183,7 @@ def _build_child(
             context = scratch / "context"
             _prepare_context(name, repo_root, cache_dir, context, log=line_log)
             if base is not None:
-                base.result()  # raises if the base failed: nothing to build FROM
+                base.result()  # raises if the parent failed: nothing to build FROM
             args, labels = {"BASE": tags[_PARENT.get(name, "base")]}, {"stagecraft.image": name}
             network = "host" if name in _NETWORKED_BUILDS else "none"
             _stream_build(client, context, tags[name], args, labels, network=network, log=line_log)

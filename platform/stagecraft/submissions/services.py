@@ -8,6 +8,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
+
 from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.settings import Settings
@@ -86,6 +88,32 @@ async def submission_for(user: User, submission_id: int) -> Submission | None:
 
 async def test_results(submission_id: int) -> list[GradedTest]:
     return await GradedTest.objects().where(GradedTest.submission == submission_id).order_by(GradedTest.position)
+
+
+class TestSection(msgspec.Struct, kw_only=True):
+    """The tests of one tier, as the result page shows them."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    tier: str  # spec | craft
+    heading: str
+    results: list[GradedTest]
+    score: float
+    max_score: float
+
+
+_HEADINGS = {"spec": "Required by the spec", "craft": "Extra practice (not needed to pass)"}
+
+
+def test_sections(results: list[GradedTest]) -> list[TestSection]:
+    """Spec tests, then craft tests; a tier without tests has no section."""
+    sections = []
+    for tier, heading in _HEADINGS.items():
+        chosen = [r for r in results if r.tier == tier]
+        if chosen:
+            score, max_score = sum(r.score for r in chosen), sum(r.max_score for r in chosen)
+            sections.append(TestSection(tier=tier, heading=heading, results=chosen, score=score, max_score=max_score))
+    return sections
 
 
 async def submissions_of(user_id: int, exercise: str | None = None, limit: int = 50) -> list[Submission]:

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Real, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Real, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from stagecraft.accounts.tables import User
@@ -12,6 +12,7 @@ class Submission(Table, tablename="submissions"):
     archive_name = Varchar(length=255)
     state = Varchar(length=16, default="queued", index=True)  # queued | running | finished
     verdict = Varchar(length=20, default="")  # see grading.verdicts
+    polished = Boolean(default=False)  # passed, and every craft test passed too
     message = Text(default="")  # learner-facing explanation of the verdict
     score = Real(default=0.0)
     max_score = Real(default=0.0)
@@ -38,3 +39,5 @@ class GradedTest(Table, tablename="test_results"):
     hint = Text(default="")
     duration = Real(default=0.0)
     transcript = JSON(default="[]")
+    tier = Varchar(length=10, default="spec")  # spec | craft (see grading.events.TestTier)
+    rule = Text(default="")  # spec: the requirement quoted; craft: why the practice matters

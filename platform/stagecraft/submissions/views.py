@@ -16,7 +16,13 @@ from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage,
 
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.submissions.archive import ArchiveError
-from stagecraft.submissions.services import create_submission, submission_for, submissions_of, test_results
+from stagecraft.submissions.services import (
+    create_submission,
+    submission_for,
+    submissions_of,
+    test_results,
+    test_sections,
+)
 from stagecraft.submissions.tables import Submission
 from stagecraft.web.auth import SignedIn
 from stagecraft.web.rendering import page, render_fragment
@@ -41,6 +47,7 @@ async def _view_context(submission: Submission) -> dict:
     return {
         "submission": submission,
         "results": results,
+        "sections": test_sections(results),
         "transcripts": _transcripts(results),
         "labels": LABELS,
     }

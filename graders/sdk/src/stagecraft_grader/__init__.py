@@ -6,7 +6,7 @@ from .checks import CheckFailed, ExchangeError, GraderError, check, check_equal,
 from .client import AppClient, Response
 from .concurrency import ConcurrentResult, run_concurrently
 from .control import AppControl, ControlAnswer
-from .metadata import deadline, hint, points, title
+from .metadata import craft, deadline, hint, points, spec, title
 from .sse import ServerSentEvent, SseStream
 from .tcp import TcpConnection
 from .websocket import WebSocket, WebSocketClosed
@@ -31,11 +31,13 @@ __all__ = [
     "check",
     "check_equal",
     "checkpoint",
+    "craft",
     "deadline",
     "fail",
     "not_graded",
     "hint",
     "points",
     "run_concurrently",
+    "spec",
     "title",
 ]

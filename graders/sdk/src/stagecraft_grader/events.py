@@ -1,4 +1,4 @@
-"""The event stream: one JSON object per line on the grader's real stdout (contract v1)."""
+"""The event stream: one JSON object per line on the grader's real stdout (contract v2)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2  # v2: tiers (test `tier` and `rule`, run_end counts per tier)
 
 
 class EventStream:

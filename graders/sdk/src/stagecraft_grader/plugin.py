@@ -14,7 +14,7 @@ from .address import AppAddress
 from .control import ControlChannel
 from .deadlines import time_limit
 from .events import CONTRACT_VERSION, EventStream
-from .metadata import read_meta
+from .metadata import Tier, read_meta
 from .outcome import GRADER_FAULT, Phase, Verdict, judge
 from .settings import GraderSettings
 from .startup import did_not_start_message, listening_ports
@@ -45,6 +45,12 @@ class TestInfo:
     max_score: float
     hint: str
     deadline: float | None
+    tier: Tier
+    rule: str
+
+    def listed(self) -> dict[str, Any]:
+        """How run_start lists the test."""
+        return {"id": self.id, "title": self.title, "max_score": self.max_score, "tier": self.tier, "rule": self.rule}
 
 
 class GraderPlugin:
@@ -61,6 +67,8 @@ class GraderPlugin:
         self.failed = 0
         self.errored = 0
         self.score = 0.0
+        # run_end's counts per tier: spec_passed, spec_failed, craft_passed, craft_failed
+        self.tier_counts = {f"{tier}_{status}": 0 for tier in ("spec", "craft") for status in ("passed", "failed")}
 
     @property
     def exit_code(self) -> int:
@@ -98,7 +106,7 @@ class GraderPlugin:
         self.events.emit(
             "run_start",
             version=CONTRACT_VERSION,
-            tests=[{"id": t.id, "title": t.title, "max_score": t.max_score} for t in self.tests.values()],
+            tests=[t.listed() for t in self.tests.values()],
             seed=self.settings.seed,
         )
         port, timeout = self.settings.app_port, self.settings.startup_timeout
@@ -110,6 +118,7 @@ class GraderPlugin:
                 outcome="did_not_start",
                 passed=0,
                 failed=0,
+                **self.tier_counts,
                 score=0.0,
                 max_score=self._max_score(),
                 message=did_not_start_message(port, timeout, listeners, self.address.candidates),
@@ -151,6 +160,7 @@ class GraderPlugin:
             outcome="completed",
             passed=self.passed,
             failed=self.failed,
+            **self.tier_counts,
             score=round(self.score, 6),
             max_score=self._max_score(),
             message=f"{self.passed} of {total} tests passed.",
@@ -161,8 +171,10 @@ class GraderPlugin:
         self.score += score
         if verdict.status == "passed":
             self.passed += 1
+            self.tier_counts[f"{info.tier}_passed"] += 1
         elif verdict.status in ("failed", "error"):
             self.failed += 1
+            self.tier_counts[f"{info.tier}_failed"] += 1
             self.errored += verdict.status == "error"
         hint = (verdict.hint or info.hint) if verdict.status == "failed" else ""
         self.events.emit(
@@ -177,6 +189,8 @@ class GraderPlugin:
             hint=limits.cap(hint, limits.MESSAGE_LIMIT),
             duration=round(verdict.duration, 4),
             transcript=item.stash[TRANSCRIPT].render(),
+            tier=info.tier,
+            rule=info.rule,
         )
 
     def _describe(self, item: pytest.Item) -> TestInfo | None:
@@ -197,6 +211,8 @@ class GraderPlugin:
             max_score=meta.points,
             hint=meta.hint,
             deadline=meta.deadline,
+            tier=meta.tier,
+            rule=limits.cap(meta.rule, limits.MESSAGE_LIMIT),
         )
 
     def _max_score(self) -> float:
