@@ -22,7 +22,7 @@ from docker.models.containers import Container
 from docker.types import Mount
 
 from stagecraft.sandbox import Limits, SandboxError
-from stagecraft.sandbox.runner import SANDBOX_UID, _baseline
+from stagecraft.sandbox.runner import SANDBOX_UID, _baseline, tmpfs_volume
 
 # Both of this machine's cores: a native addon (better-sqlite3 compiles all of SQLite) takes minutes on one.
 _BUILD_LIMITS = Limits(memory_mb=1536, cpus=2.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)
@@ -57,17 +57,7 @@ def run_build(
     options = _baseline(_BUILD_LIMITS, name, "build")
     build = BuildContainer(client)
     try:
-        # A tmpfs volume, not a plain tmpfs: the engine copies archives in and out of volumes only.
-        build.volume = client.volumes.create(
-            name=f"stagecraft-{name}-build",
-            driver="local",
-            driver_opts={
-                "type": "tmpfs",
-                "device": "tmpfs",
-                "o": f"size={cap_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0755",
-            },
-            labels=options["labels"],
-        ).name
+        build.volume = tmpfs_volume(client, name, "work", cap_mb, mode="0755")
         build.container = container = client.containers.create(
             image,
             command=["sleep", "infinity"],

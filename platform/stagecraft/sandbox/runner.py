@@ -314,21 +314,10 @@ class _Job:
         )
 
     def _tmpfs_volume(self, role: str, size_mb: int, *, mode: str) -> str:
-        # tmpfs, so a learner cannot fill the host's disk. It stays mounted while any container
-        # of the job uses it, so it survives app restarts.
         assert self.client is not None
-        volume = self.client.volumes.create(
-            name=f"stagecraft-{self.spec.job_id}-{role}",
-            driver="local",
-            driver_opts={
-                "type": "tmpfs",
-                "device": "tmpfs",
-                "o": f"size={size_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode={mode}",
-            },
-            labels=_labels(self.spec.job_id, role),
-        )
-        self.volumes.append(volume.name)
-        return volume.name
+        name = tmpfs_volume(self.client, self.spec.job_id, role, size_mb, mode=mode)
+        self.volumes.append(name)
+        return name
 
     def _add(self, role: str, image: str, **options: Any) -> Container:
         assert self.client is not None
@@ -428,6 +417,26 @@ def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
             Ulimit(name="fsize", soft=fsize, hard=fsize),
         ],
     }
+
+
+def tmpfs_volume(client: docker.DockerClient, job_id: str, role: str, size_mb: int, *, mode: str) -> str:
+    """A size-capped tmpfs volume of the job, owned by the sandbox user; its name.
+
+    tmpfs, so a learner cannot fill the host's disk; a volume rather than a container's own tmpfs,
+    because it outlives a restart of the container (it stays mounted while any container of the
+    job uses it) and the engine copies archives in and out of volumes only.
+    """
+    volume = client.volumes.create(
+        name=f"stagecraft-{job_id}-{role}",
+        driver="local",
+        driver_opts={
+            "type": "tmpfs",
+            "device": "tmpfs",
+            "o": f"size={size_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode={mode}",
+        },
+        labels=_labels(job_id, role),
+    )
+    return volume.name
 
 
 def _app_environment(spec: JobSpec) -> dict[str, str]:
