@@ -308,6 +308,52 @@ def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
     click.echo("selftest ok")
 
 
+@curriculum.command("realworld")
+@click.argument("listings", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--copies",
+    default=Path("/work/.mirror"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the fetched repositories are: one git directory per repository, named owner+name.",
+)
+def curriculum_realworld(listings: tuple[Path, ...], copies: Path) -> None:
+    """Grade real public projects (graders/realworld*.toml) and compare with a careful human's verdict."""
+    from stagecraft.authoring.realworld import agreement, judge_all, load_projects
+    from stagecraft.curriculum.loader import load_curriculum
+    from stagecraft.grading.local import grade_directory
+    from stagecraft.grading.pipeline import dependency_settings
+
+    settings = _settings()
+    files = list(listings) or sorted((settings.repo_root / "graders").glob("realworld*.toml"))
+    try:
+        projects = load_projects(files)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    loaded = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+    deps = dependency_settings(settings)
+
+    def grade(project, folder: Path) -> tuple[str, list[str]]:
+        exercise = loaded.exercise(project.exercise)
+        if exercise is None:
+            return "no exercise", []
+        outcome = grade_directory(exercise, folder, settings.jobs_dir, deps=deps)
+        return outcome.verdict, [t.id for t in outcome.tests if t.status not in ("passed", "skipped")]
+
+    judged = []
+    for row in judge_all(projects, copies, grade):
+        judged.append(row)
+        mark = {True: "agree", False: "DISAGREE", None: "-"}[row.agrees]
+        click.echo(f"{mark:9} {row.project.spec:24} {row.project.label:50} human {row.project.human_verdict:5} "
+                   f"grader {row.verdict:14} {row.note}")  # fmt: skip
+    agreeing, graded = agreement(judged)
+    share = f"{100 * agreeing / graded:.0f}%" if graded else "-"
+    click.echo(f"\nagreement: {agreeing} of {graded} graded ({share}); {len(judged) - graded} not graded")
+    for row in (j for j in judged if j.agrees is False):
+        click.echo(f"- {row.project.label}: human says {row.project.human_verdict} ({row.project.why}); "
+                   f"grader says {row.verdict}: {row.note}")  # fmt: skip
+
+
 @curriculum.command("faults")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 365), help="How far back to look.")
 def curriculum_faults(days: int) -> None:
