@@ -209,3 +209,36 @@ def test_a_declared_postgres_service_is_ready_and_described_to_the_app(built_ima
     assert result.ending == "completed", result.detail
     assert ended_tests(lines) == [("env", "passed")], result.app
     assert leftovers(engine, spec.job_id) == []
+
+
+FILL_APP = """\
+import os
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+written = 0
+try:
+    with open("filler.bin", "wb") as handle:  # in the working copy, next to the code
+        for _ in range(200):
+            handle.write(os.urandom(1024 * 1024))
+            handle.flush()
+            written += 1
+except OSError as exc:
+    print(f"stopped at {written} MiB: {exc.strerror}", flush=True)
+os.remove("filler.bin")
+HTTPServer(("127.0.0.1", int(os.environ["PORT"])), SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+def test_the_working_copy_is_capped(built_images, tmp_path):
+    code = write_tree(tmp_path / "code", {"app.py": FILL_APP})
+    suite = write_tree(tmp_path / "suite", {"test_x.py": "def test_x(app):\n    assert app.get('/').status_code\n"})
+    # Memory above the cap, so the tmpfs cap (not the memory limit) is what stops the writer.
+    spec = spec_for(code, suite, "python app.py", limits={"memory_mb": 256, "work_mb": 48})
+
+    result = run_job(spec, lambda line: None)
+
+    assert result.ending == "completed", result.detail
+    assert result.app is not None and not result.app.oom_killed
+    assert "No space left on device" in result.app.log
+    stopped = int(result.app.log.split("stopped at ")[1].split()[0])
+    assert stopped <= 48

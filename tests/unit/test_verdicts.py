@@ -141,3 +141,33 @@ def test_version_1_events_still_parse_as_spec_tests():
     assert (end.tier, end.rule) == ("spec", "")
     assert (run_end.spec_passed, run_end.craft_failed) == (0, 0)
     assert parse_event('{"event": "test_end", "id": "a", "status": "passed", "tier": "bonus"}') is None
+
+
+def test_an_app_that_exits_before_any_test_did_not_start_though_the_unrun_tests_are_listed():
+    collected = collector(START)
+    collected.fail_unrun("Not run: your app had exited (its log is below).")
+    verdict, message = decide_verdict(result("app_exited", running=False, exit_code=1), collected)
+    assert verdict == "did_not_start" and "exited with code 1 before it accepted connections" in message
+    assert [(t.id, t.status) for t in collected.tests] == [("a", "failed"), ("b", "failed")]
+
+
+def test_an_app_that_exits_mid_run_crashed_and_the_tests_after_count_as_failed():
+    collected = collector(START, PASS_A)
+    collected.fail_unrun("Not run: your app had exited (its log is below).")
+    verdict, message = decide_verdict(result("app_exited", running=False, exit_code=7), collected)
+    assert verdict == "crashed" and "exited with code 7 while it was being tested" in message
+    assert [(t.id, t.status) for t in collected.tests] == [("a", "passed"), ("b", "failed")]
+
+
+def test_a_long_log_is_no_flood_but_a_flood_is_output_limit():
+    long_log = AppState(running=True, exit_code=None, oom_killed=False, log="...", log_truncated=True)
+    flood = AppState(running=True, exit_code=None, oom_killed=False, log="...", log_truncated=True, flooded=True)
+    events = [START, PASS_A, PASS_B, RunEnd()]
+    assert (
+        decide_verdict(SandboxResult(ending="completed", grader_exit_code=0, app=long_log), collector(*events))[0]
+        == "passed"
+    )
+    assert (
+        decide_verdict(SandboxResult(ending="completed", grader_exit_code=0, app=flood), collector(*events))[0]
+        == "output_limit"
+    )

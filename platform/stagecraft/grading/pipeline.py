@@ -37,6 +37,7 @@ class _Collector:
         self.start: RunStart | None = None
         self.end: RunEnd | None = None
         self.tests: list[TestEnd] = []
+        self.graded = 0  # tests the grader itself finished (fail_unrun adds the others to tests)
 
     def __call__(self, line: str) -> None:
         event = parse_event(line)
@@ -46,6 +47,7 @@ class _Collector:
             self.start = event
         elif isinstance(event, TestEnd) and self.end is None:
             self.tests.append(event)
+            self.graded += 1
         elif isinstance(event, RunEnd) and self.end is None:
             self.end = event
         else:
@@ -87,7 +89,7 @@ def _app_exit(result: SandboxResult) -> str:
 def _exited_early(result: SandboxResult, collected: _Collector) -> tuple[str, str]:
     """The app exited on its own and the job ended at once (SandboxResult.ending "app_exited")."""
     code = result.app.exit_code if result.app is not None else None
-    if not collected.tests:
+    if not collected.graded:  # only tests the grader finished count: fail_unrun adds the others
         return "did_not_start", (
             f"Your app exited with code {code} before it accepted connections, so no test could run. "
             "Its log below shows why."

@@ -1,10 +1,10 @@
 # Writes up to five 64 MiB files in each writable folder, then gives up (bounded, so a broken cap
-# costs the host at most 960 MiB). /app is the job's writable copy of the project.
+# costs the host at most 640 MiB).
 import os
 import sys
 
 block = os.urandom(1024 * 1024)
-for folder in ("/tmp", "/data", "/app"):
+for folder in ("/tmp", "/data"):
     written = 0
     reason = "wrote everything it tried"
     try:
