@@ -193,9 +193,10 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
         click.echo(json.dumps(result))
     else:
         printer.finish()
-        click.echo(_verdict_line(outcome))
         if outcome.verdict not in ("passed",) and outcome.app_log:
-            click.echo(f"--- your app's log ---\n{outcome.app_log}")
+            title = "the installer's log" if outcome.verdict == "dependencies_failed" else "your app's log"
+            click.echo(f"--- {title} ---\n{outcome.app_log.rstrip()}\n---")
+        click.echo(_verdict_line(outcome))  # last, so a script can read the verdict off the end
         if outcome.verdict == "infra_error":
             click.echo(f"platform detail: {outcome.detail}", err=True)
     if outcome.verdict == "passed":
