@@ -12,7 +12,8 @@ import time
 import docker
 import pytest
 
-from stagecraft.dependencies.declared import normalise_python_name, read_python
+from stagecraft.dependencies.declared import read_python
+from stagecraft.dependencies.requirements import normalise_python_name
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.deps_python import python_image_suffices
 from stagecraft.sandbox.images import RUNTIMES, SERVICES, image_tag

@@ -7,13 +7,10 @@ from pathlib import Path
 import pytest
 
 from stagecraft.dependencies import DependencyError, NodeDeclared, PythonDeclared
-from stagecraft.dependencies.declared import (
-    input_files,
-    normalise_python_name,
-    read_node,
-    read_python,
-    read_text,
-)
+from stagecraft.dependencies.declared import input_files, read_python
+from stagecraft.dependencies.files import read_text
+from stagecraft.dependencies.node import read_node
+from stagecraft.dependencies.requirements import normalise_python_name
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
@@ -504,7 +501,9 @@ def test_a_package_json_of_the_wrong_shape_is_refused(tmp_path: Path, manifest: 
     assert refusal(read_node, project(tmp_path, {"package.json": manifest})).startswith(expected)
 
 
-def test_esm_project_started_with_tsx_gets_tsx_but_not_its_other_dev_tools(tmp_path: Path):
+def test_a_project_started_by_a_dev_tool_gets_its_dev_dependencies(tmp_path: Path):
+    # tsx runs TypeScript, whose `tsc` is the package typescript: a start that is more than
+    # `node file.js` gets every devDependency, since binaries do not name their packages.
     manifest = {
         "name": "todo-api",
         "type": "module",
@@ -516,7 +515,7 @@ def test_esm_project_started_with_tsx_gets_tsx_but_not_its_other_dev_tools(tmp_p
     lock = {"name": "todo-api", "lockfileVersion": 3, "packages": {}}
     code = project(tmp_path, {"package.json": json.dumps(manifest), "package-lock.json": json.dumps(lock)})
     assert read_node(code) == NodeDeclared(
-        dependencies={"express": "^4.19.2", "tsx": "^4.19.0"},
+        dependencies={"express": "^4.19.2", "tsx": "^4.19.0", "typescript": "^5.6.0", "vitest": "^2.1.0"},
         has_lock=True,
         start_script="tsx src/server.ts",
         module_type="module",
@@ -530,8 +529,44 @@ def test_dev_tools_named_through_npx_paths_and_loaders_are_included(tmp_path: Pa
         "devDependencies": {"nodemon": "^3", "ts-node": "^10", "tsc-watch": "^6", "eslint": "^9"},
     }
     declared = read_node(project(tmp_path, {"package.json": json.dumps(manifest)}))
-    assert declared.dependencies == {"nodemon": "^3", "ts-node": "^10", "tsc-watch": "^6"}
+    assert declared.dependencies == {"nodemon": "^3", "ts-node": "^10", "tsc-watch": "^6", "eslint": "^9"}
     assert (declared.has_lock, declared.module_type, declared.start_script is not None) == (False, "commonjs", True)
+
+
+def test_a_plain_node_start_leaves_the_dev_dependencies_out(tmp_path: Path):
+    manifest = {
+        "scripts": {"start": "node server.js"},
+        "dependencies": {"pg": "^8"},
+        "devDependencies": {"jest": "^29"},
+    }
+    assert read_node(project(tmp_path, {"package.json": json.dumps(manifest)})).dependencies == {"pg": "^8"}
+    manifest["scripts"]["start"] = "npm run build && node dist/server.js"
+    assert read_node(project(tmp_path, {"package.json": json.dumps(manifest)})).dependencies == {
+        "pg": "^8",
+        "jest": "^29",
+    }
+
+
+def test_poetry_projects_are_read_from_their_lock_or_their_ranges(tmp_path: Path):
+    pyproject = (
+        '[tool.poetry]\nname = "todo"\nversion = "0.1.0"\n'
+        '[tool.poetry.dependencies]\npython = "^3.10"\nflask = "^3.0"\n'
+        'sqlalchemy = {version = "~2.0.30", extras = ["asyncio"]}\n'
+        'gunicorn = "*"\n[tool.poetry.group.dev.dependencies]\npytest = "^8"\n'
+    )
+    declared = read_python(project(tmp_path / "ranges", {"pyproject.toml": pyproject}))
+    assert declared.requirements == ("flask>=3.0,<4", "sqlalchemy[asyncio]>=2.0.30,<2.1", "gunicorn")
+    assert (declared.source, declared.requires_python) == ("pyproject.toml", ">=3.10,<4")
+    lock = (
+        '[[package]]\nname = "flask"\nversion = "3.0.3"\noptional = false\ngroups = ["main"]\n\n'
+        '[[package]]\nname = "pytest"\nversion = "8.3.3"\noptional = false\ngroups = ["dev"]\n\n'
+        '[[package]]\nname = "colorama"\nversion = "0.4.6"\ncategory = "main"\n'
+        'markers = "sys_platform == \\"win32\\""\n\n'
+        '[metadata]\nlock-version = "2.1"\n'
+    )
+    declared = read_python(project(tmp_path / "locked", {"pyproject.toml": pyproject, "poetry.lock": lock}))
+    assert declared.requirements == ("flask==3.0.3", 'colorama==0.4.6 ; sys_platform == "win32"')
+    assert declared.source == "poetry.lock"
 
 
 def test_a_package_json_with_a_utf8_bom_is_read_as_npm_does(tmp_path: Path):

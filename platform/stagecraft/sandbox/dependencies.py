@@ -22,14 +22,9 @@ from pathlib import Path
 
 import msgspec
 
-from stagecraft.dependencies.declared import (
-    DependencyError,
-    NodeDeclared,
-    PythonDeclared,
-    input_files,
-    read_node,
-    read_python,
-)
+from stagecraft.dependencies import DependencyError, NodeDeclared, PythonDeclared
+from stagecraft.dependencies.declared import input_files, read_python
+from stagecraft.dependencies.node import read_node
 from stagecraft.sandbox.deps_build import DependencyFailure, DependencySettings, NoWheel
 from stagecraft.sandbox.deps_node import check_engines, node_image_suffices, node_image_versions, prepare_node
 from stagecraft.sandbox.deps_python import prepare_python, python_image_suffices, python_images_for

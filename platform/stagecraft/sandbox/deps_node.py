@@ -17,7 +17,7 @@ import docker
 import docker.errors
 import requests
 
-from stagecraft.dependencies.declared import NodeDeclared
+from stagecraft.dependencies import NodeDeclared
 from stagecraft.dependencies.semver import parse_version, satisfies
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.deps_build import UNREACHABLE, DependencyFailure, build, check_size, host_fetch

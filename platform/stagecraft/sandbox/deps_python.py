@@ -18,7 +18,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from stagecraft.dependencies.declared import PythonDeclared, normalise_python_name
+from stagecraft.dependencies import PythonDeclared
+from stagecraft.dependencies.requirements import normalise_python_name
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.deps_build import UNREACHABLE, DependencyFailure, NoWheel, build, host_fetch
 from stagecraft.sandbox.deps_sdist import build_from_source

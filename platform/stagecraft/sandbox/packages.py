@@ -17,7 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from stagecraft.dependencies.declared import normalise_python_name
+from stagecraft.dependencies.requirements import normalise_python_name
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.images import RUNTIMES, default_repo_root
 

@@ -19,7 +19,8 @@ from typing import Literal, get_args
 from stagecraft.curriculum.loader import read_toml
 from stagecraft.curriculum.models import Exercise, Service, SubmissionManifest
 from stagecraft.dependencies import DependencyError
-from stagecraft.dependencies.declared import read_node, read_python
+from stagecraft.dependencies.declared import read_python
+from stagecraft.dependencies.node import read_node
 
 ArchiveKind = Literal["zip", "tar.gz"]
 
