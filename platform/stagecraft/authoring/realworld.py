@@ -34,7 +34,8 @@ class RealProject(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     human_verdict: Literal["pass", "fail"]
     why: str
     runnable: bool = True
-    needs_env: list[str] = []
+    runnable_why: str = ""  # when not runnable: what in the sandbox stops it
+    needs_env: list[str] = []  # environment variables it will not start without (none are given)
     manifest: SubmissionManifest
 
     @property
