@@ -96,11 +96,15 @@ class BuildContainer:
         try:
             assert self.container is not None
             stream, _ = self.container.get_archive(path)
-            buffer = io.BytesIO()
+            buffer, over = io.BytesIO(), False
             for chunk in stream:
-                buffer.write(chunk)
-                if buffer.tell() > max_bytes:
-                    raise BuildOverCap
+                # Past the cap the rest is read and dropped (the build's tmpfs bounds it): a
+                # stream left half-read would keep its connection to the engine open.
+                over = over or buffer.tell() + len(chunk) > max_bytes
+                if not over:
+                    buffer.write(chunk)
+            if over:
+                raise BuildOverCap
         except (docker.errors.DockerException, requests.RequestException) as exc:
             raise SandboxError(f"cannot copy {path} out of the build container: {exc}") from exc
         buffer.seek(0)
