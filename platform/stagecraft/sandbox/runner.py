@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import logging
 import os
 import socket
@@ -31,6 +30,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from stagecraft.sandbox import AppState, JobSpec, Limits, SandboxError, SandboxResult
 from stagecraft.sandbox.control import AppControl
+from stagecraft.sandbox.environment import DEPS_MOUNT, SIDECAR_PORTS, app_environment, grader_environment
 from stagecraft.sandbox.images import RUNTIMES, image_tag
 from stagecraft.sandbox.streams import AttachedGrader, LineSplitter, cap_log
 
@@ -44,28 +44,6 @@ OWNER_LABEL = "stagecraft.owner"  # "<host>:<pid>:<process start time>" of the p
 STALE_AFTER = 15 * 60  # seconds: far past any job's deadline, so its owner must be gone
 _API_TIMEOUT = 30  # seconds for one Engine API call
 _GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
-# The ports apps are told to use (127.0.0.1:<port>); the ports a sidecar image EXPOSEs count too.
-SIDECAR_PORTS = {"redis": 6379, "postgres": 5432}
-# What the app is told about each sidecar (the exercise's own app_env may say the same again).
-SERVICE_ENV = {
-    "redis": {"REDIS_URL": "redis://127.0.0.1:6379"},
-    "postgres": {
-        # trust authentication: any password is accepted, and some clients insist on one.
-        "DATABASE_URL": "postgresql://app:app@127.0.0.1:5432/app",
-        "PGHOST": "127.0.0.1",
-        "PGPORT": "5432",
-        "PGUSER": "app",
-        "PGPASSWORD": "app",
-        "PGDATABASE": "app",
-    },
-}
-# Where a job's prepared dependencies are mounted, and what tells the runtime about them.
-DEPS_MOUNT = {"python": "/deps", "node": "/app/node_modules"}
-_DEPS_ENV = {"python": {"PYTHONPATH": "/deps"}, "node": {}}
-_RUNTIME_PATH = {
-    "python": "/deps/bin:/opt/runtime/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "node": "/app/node_modules/.bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-}
 # The app may exit of its own accord while the grader is mid-test: this long for the grader to finish it.
 _EXIT_GRACE_SECONDS = 1.5
 _SIDECAR_READY_SECONDS = 15.0  # at most, and never past the job's deadline
@@ -286,7 +264,7 @@ class _Job:
             command=["/bin/bash", "-c", spec.start_command],
             init=True,
             working_dir="/app",
-            environment=_app_environment(spec),
+            environment=app_environment(spec),
             mounts=[
                 Mount(target="/app", source=work, type="volume"),
                 Mount(target="/data", source=self.volume_name, type="volume"),
@@ -301,7 +279,7 @@ class _Job:
             "grader",
             images["grader"],
             command=["stagecraft-grader", "/suite"],
-            environment=_grader_env(spec),
+            environment=grader_environment(spec),
             mounts=[
                 _bind(spec.suite_dir, "/suite"),
                 Mount(target="/appdata", source=self.volume_name, type="volume", read_only=True),
@@ -437,31 +415,6 @@ def tmpfs_volume(client: docker.DockerClient, job_id: str, role: str, size_mb: i
         labels=_labels(job_id, role),
     )
     return volume.name
-
-
-def _app_environment(spec: JobSpec) -> dict[str, str]:
-    """The app's whole environment besides the image's: nothing comes from the host."""
-    env = {name: value for service in spec.services for name, value in SERVICE_ENV.get(service, {}).items()}
-    if spec.deps_dir is not None:
-        env |= _DEPS_ENV[spec.runtime] | {"PATH": _RUNTIME_PATH[spec.runtime]}
-    return env | spec.app_env | {"PORT": str(spec.port), "HOME": "/tmp", "DATA_DIR": "/data"}
-
-
-def _grader_env(spec: JobSpec) -> dict[str, str]:
-    startup = min(15.0, spec.limits.wall_seconds / 3)
-    service_ports = sorted({SIDECAR_PORTS[name] for name in spec.services if name in SIDECAR_PORTS})
-    return {
-        "APP_HOST": "localhost",  # the SDK tries 127.0.0.1 and ::1, as curl does
-        "APP_PORT": str(spec.port),
-        "STAGECRAFT_SERVICE_PORTS": ",".join(map(str, service_ports)),
-        "APP_DATA_DIR": "/appdata",  # the app's /data volume, read-only
-        "APP_CODE_DIR": "/appcode",  # the app's working copy of the project, read-only
-        "STAGECRAFT_SEED": str(spec.seed),
-        "STAGECRAFT_APP_ENV": json.dumps(spec.app_env),  # what the app was given, for the suite to check
-        "STARTUP_TIMEOUT": f"{startup:g}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "HOME": "/tmp",
-    }
 
 
 def _sidecar_role(service: str) -> str:
