@@ -88,3 +88,20 @@ def test_prune_removes_trees_unused_for_long_enough_or_all(tmp_path):
     assert [e.key for e in store.prune(older_than_seconds=30 * 86400)] == ["stale"]
     assert [e.key for e in store.prune()] == ["fresh"]
     assert store.entries() == []
+
+
+def test_a_project_that_installs_itself_is_keyed_by_all_of_its_files(tmp_path):
+    from stagecraft.dependencies.declared import read_python
+    from stagecraft.sandbox.dependencies import _key_files
+
+    def key_of(code: str) -> str:
+        folder = tmp_path / str(abs(hash(code)))
+        folder.mkdir()
+        (folder / "requirements.txt").write_text("-e .\nflask==3.0.3\n")
+        (folder / "setup.py").write_text("from setuptools import setup\nsetup(name='x')\n")
+        (folder / "app.py").write_text(code)
+        declared = read_python(folder)
+        return dependency_key("python", "stagecraft/python:abc", _key_files("python", folder, declared))
+
+    # The installed tree holds the project itself: another learner's code is another tree.
+    assert key_of("print(1)\n") != key_of("print(2)\n")

@@ -27,7 +27,7 @@ from stagecraft.dependencies.declared import input_files, read_python
 from stagecraft.dependencies.node import read_node
 from stagecraft.sandbox.deps_build import DependencyFailure, DependencySettings, NoWheel
 from stagecraft.sandbox.deps_node import check_engines, node_image_suffices, node_image_versions, prepare_node
-from stagecraft.sandbox.deps_python import prepare_python, python_image_suffices, python_images_for
+from stagecraft.sandbox.deps_python import installs_itself, prepare_python, python_image_suffices, python_images_for
 from stagecraft.sandbox.deps_store import DepsStore, dependency_key
 from stagecraft.sandbox.images import PYTHON_IMAGES, image_tag
 
@@ -127,7 +127,7 @@ def _image_field(image: str) -> str:
 
 def _key_files(runtime: str, project_dir: Path, declared: PythonDeclared | NodeDeclared) -> list[tuple[str, bytes]]:
     files = input_files(runtime, project_dir)
-    if isinstance(declared, PythonDeclared) and declared.installable_project:
+    if isinstance(declared, PythonDeclared) and installs_itself(declared):
         # The project itself is installed into the tree: all of it is an input.
         files = [p for p in project_dir.rglob("*") if p.is_file() and not p.is_symlink()]
     return [(p.relative_to(project_dir).as_posix(), p.read_bytes()) for p in files]

@@ -90,7 +90,7 @@ def prepare_python(
     """
     python = PYTHON_IMAGES[image]
     unsupported = [line for line in declared.unsupported_lines if not _is_self(line)]
-    installs_itself = declared.installable_project or len(unsupported) < len(declared.unsupported_lines)
+    itself = installs_itself(declared)
     if unsupported:
         raise DependencyFailure(
             f"{declared.source} names packages that cannot be installed without a network at grading time: "
@@ -116,7 +116,7 @@ def prepare_python(
     if built.is_dir():
         for wheel in built.glob("*.whl"):
             shutil.copy(wheel, wheels / wheel.name)
-    if installs_itself:
+    if itself:
         # What building and installing the project needs, with their own dependencies (not in a lock).
         needs = scratch / "project-needs.txt"
         needs.write_text("\n".join(_self_install_needs(project_dir, declared)) + "\n")
@@ -127,10 +127,15 @@ def prepare_python(
         "--no-cache-dir", "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off",
         *(["--no-deps"] if locked else []), "-r", "/build/requirements.txt",
     ]  # fmt: skip
-    if installs_itself:
+    if itself:
         inputs["project"] = project_dir
         command.append("/build/project")
     return build(client, image_tag(image), inputs, command, "/build/deps", scratch, settings, "pip install")
+
+
+def installs_itself(declared: PythonDeclared) -> bool:
+    """Whether the project itself is installed into its tree (a package, or ``-e .`` in requirements.txt)."""
+    return declared.installable_project or any(_is_self(line) for line in declared.unsupported_lines)
 
 
 def _is_self(line: str) -> bool:
