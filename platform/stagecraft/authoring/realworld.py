@@ -78,6 +78,8 @@ def judge_all(
             yield Judged(project=project, verdict="not run", agrees=None, note="marked not runnable")
             continue
         git_dir = copies / project.repo.replace("/", "+")
+        if (git_dir / "repo").is_dir():  # the search tool's fetch puts the git directory there
+            git_dir = git_dir / "repo"
         if not git_dir.exists():
             yield Judged(project=project, verdict="missing", agrees=None, note=f"no copy at {git_dir}")
             continue
