@@ -79,6 +79,16 @@ class FakeWorker:
             return returncode, events, stderr.read().decode("utf-8", "replace")
 
 
+# What the control suite (suites/control) reports against a well-behaved app and worker.
+CONTROL_SUITE_STATUSES = {
+    "restart_gives_a_new_process": "passed",
+    "stop_then_start": "passed",
+    "graceful_sigterm": "passed",
+    "refused_action": "failed",
+    "app_still_serves": "passed",
+}
+
+
 def results(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {event["id"]: event for event in events if event["event"] == "test_end"}
 
@@ -92,13 +102,7 @@ def test_worker_stops_starts_restarts_and_signals_the_app() -> None:
 
     ends = results(events)
     assert returncode == 0, stderr
-    assert {test_id: end["status"] for test_id, end in ends.items()} == {
-        "restart_gives_a_new_process": "passed",
-        "stop_then_start": "passed",
-        "graceful_sigterm": "passed",
-        "refused_action": "failed",
-        "app_still_serves": "passed",
-    }
+    assert {test_id: end["status"] for test_id, end in ends.items()} == CONTROL_SUITE_STATUSES
     assert ends["refused_action"]["message"] == "could not send SIGHUP to the app: signal SIGHUP is not allowed"
     assert [(r["id"], r["action"], r.get("signal")) for r in worker.requests] == [
         (1, "restart", None),
