@@ -95,6 +95,21 @@ def test_broken_variants_name_real_tests(exercise: Path) -> None:
         assert set(fails) != test_ids, f"{variant.name} fails everything: it proves nothing"
 
 
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda path: path.name)
+def test_accepted_variants_miss_only_craft_tests(exercise: Path) -> None:
+    manifest = tomllib.loads((exercise / "exercise.toml").read_text())
+    tests = suite_tests(GRADERS / "suites" / manifest["grader"])
+    craft = {test_id for test_id, decorators in tests.items() if "craft" in decorators}
+    variants = sorted(p for p in (exercise / "accepted").glob("*") if p.is_dir())
+
+    for variant in variants:
+        misses = set(tomllib.loads((variant / "accepted.toml").read_text()).get("craft_fails", []))
+        assert misses <= craft, f"{variant.name}: {sorted(misses - craft)} are not craft tests of the suite"
+    if "public_spec" in manifest:
+        assert len(variants) >= 3
+        assert all("spec" in d or "craft" in d for d in tests.values()), "mark every test @spec(...) or @craft(...)"
+
+
 def suite_points(suite: Path) -> int:
     """The sum of the suite's @points(n)."""
     total = 0

@@ -178,3 +178,44 @@ def test_a_patched_variant_must_name_a_solution_and_fit_it(tree):
     write(variant / "broken.toml", 'fails = ["echo"]\nreason = "Answers nothing."\nbase = "node"\n')
     problems = [str(p) for p in check_curriculum(root, graders)[1]]
     assert "broken/mute/broken.toml: field `base`: no solution 'node' (solutions: python)" in problems[-1]
+
+
+def test_an_exercise_on_a_public_spec_needs_three_accepted_variants(tree):
+    root, graders = tree
+    exercise = root / "stages/01-basics/exercises/echo"
+    (exercise / "exercise.toml").write_text(EXERCISE_TOML + 'public_spec = "https://roadmap.sh/projects/echo"\n')
+    for name in ("express", "fastapi"):
+        write(exercise / "accepted" / name / "stagecraft.toml", MANIFEST)
+        write(exercise / "accepted" / name / "accepted.toml", f'choices = "Written with {name}."\n')
+    _, problems = check_curriculum(root, graders)
+    assert [p.message for p in problems] == [
+        "an exercise built on a public spec (`public_spec`) needs at least 3 accepted variants, correct "
+        "solutions that make the spec's open choices another way; it has 2"
+    ]
+    assert problems[0].path.endswith("echo/accepted")
+
+    write(exercise / "accepted" / "wrapped" / "accepted.toml", 'choices = "Wraps records."\nbase = "python"\n')
+    write(exercise / "accepted" / "wrapped" / "change.patch", "--- a/app.py\n+++ b/app.py\n")
+    _, problems = check_curriculum(root, graders)
+    assert sorted(p.message for p in problems) == [
+        "a variant with a `base` holds only accepted.toml and accepted.patch, not ['change.patch']",
+        "file is missing (the variant names a `base`, so it is a patch to that solution)",
+    ]
+
+    (exercise / "accepted" / "wrapped" / "change.patch").unlink()
+    write(exercise / "accepted" / "wrapped" / "stagecraft.toml", MANIFEST)
+    (exercise / "accepted" / "wrapped" / "accepted.toml").write_text('choices = "Wraps records."\n')
+    curriculum, problems = check_curriculum(root, graders)
+    assert problems == []
+    assert [p.name for p in curriculum.exercise("echo").accepted_variants()] == ["express", "fastapi", "wrapped"]
+
+
+def test_an_accepted_manifest_says_which_choices_it_makes(tree):
+    root, graders = tree
+    variant = root / "stages/01-basics/exercises/echo/accepted/bare"
+    write(variant / "stagecraft.toml", MANIFEST)
+    write(variant / "accepted.toml", "craft_fails = []\n")
+    _, problems = check_curriculum(root, graders)
+    assert [(p.path.rsplit("/", 1)[-1], p.message) for p in problems] == [
+        ("accepted.toml", "Object missing required field `choices`")
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stagecraft.authoring.selftest import STARTER, judge
+from stagecraft.authoring.selftest import STARTER, Accepted, judge
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,12 @@ from stagecraft.authoring.selftest import STARTER, judge
         ("passed", ["c"], None, False, "should pass; failed c"),
         ("infra_error", [], ["a"], False, "the verdict was infra_error"),
         ("timeout", ["a"], ["a"], False, "the verdict was timeout"),
+        # An accepted variant passes; it may miss exactly the craft tests its accepted.toml names.
+        ("passed", [], Accepted([]), True, ""),
+        ("passed", ["c"], Accepted(["c"]), True, ""),
+        ("passed", ["c"], Accepted([]), False, "failed the craft tests c; accepted.toml names none"),
+        ("passed", [], Accepted(["c"]), False, "failed the craft tests none; accepted.toml names c"),
+        ("failed", ["a"], Accepted([]), False, "an accepted variant should pass; the verdict was failed, failed a"),
     ],
 )
 def test_judge(verdict, failed, must_fail, ok, note):

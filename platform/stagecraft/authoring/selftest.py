@@ -1,4 +1,4 @@
-"""Prove an exercise's grader right: its solutions pass, its broken variants fail what they name."""
+"""Prove an exercise's grader right: solutions and accepted variants pass, broken variants fail what they name."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from stagecraft.curriculum.loader import read_toml
-from stagecraft.curriculum.models import BrokenManifest, Exercise
+from stagecraft.curriculum.models import AcceptedManifest, BrokenManifest, Exercise
 from stagecraft.curriculum.patches import PatchError, project_folder
 from stagecraft.grading.local import grade_directory
 from stagecraft.sandbox.dependencies import DependencySettings
@@ -30,21 +30,40 @@ class SelftestRow(msgspec.Struct, kw_only=True):
 STARTER = ["*"]  # a starter must grade and fail, whichever tests it fails
 
 
-def _projects(exercise: Exercise) -> Iterator[tuple[Path, list[str] | None]]:
-    """Each project to try, with the tests it must fail (None: it must pass)."""
+class Accepted(msgspec.Struct, frozen=True):
+    """An accepted variant must pass; it may fail exactly the craft tests it leaves out on purpose."""
+
+    craft_fails: list[str]
+
+
+Expected = list[str] | Accepted | None
+
+
+def _projects(exercise: Exercise) -> Iterator[tuple[Path, Expected]]:
+    """Each project to try, with what it must do (None: pass everything; a list: fail exactly those tests)."""
     for solution in exercise.solutions():
         yield solution, None
+    for variant in exercise.accepted_variants():
+        yield variant, Accepted(sorted(read_toml(variant / "accepted.toml", AcceptedManifest).craft_fails))
     for variant in exercise.broken_variants():
         yield variant, sorted(read_toml(variant / "broken.toml", BrokenManifest).fails)
     for runtime in exercise.starters():
         yield exercise.path / "starter" / runtime, STARTER
 
 
-def judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple[bool, str]:
+def judge(verdict: str, failed: list[str], must_fail: Expected) -> tuple[bool, str]:
     """Whether a grading matches what the project promises (None: pass; STARTER: start, then fail), and why not."""
     if must_fail is None:  # a solution passes every test, craft tests too
         ok = verdict == "passed" and not failed
         return ok, "" if ok else f"should pass; failed {', '.join(failed) or '-'}"
+    if isinstance(must_fail, Accepted):  # a correct solution made another way: passes, misses only its craft
+        shown = ", ".join(failed) or ("-" if verdict != "passed" else "none")
+        if verdict != "passed":
+            return False, f"an accepted variant should pass; the verdict was {verdict}, failed {shown}"
+        if failed != must_fail.craft_fails:
+            named = ", ".join(must_fail.craft_fails) or "none"
+            return False, f"passed, but failed the craft tests {shown}; accepted.toml names {named}"
+        return True, ""
     if must_fail == STARTER:
         ok = verdict in ("failed", "crashed")
         return ok, "" if ok else f"a starter should start and fail its tests; the verdict was {verdict}"
@@ -60,7 +79,7 @@ def judge(verdict: str, failed: list[str], must_fail: list[str] | None) -> tuple
 class _Task(msgspec.Struct, frozen=True):
     exercise: Exercise
     project: Path
-    must_fail: list[str] | None
+    must_fail: Expected
     run: int
 
 
@@ -87,9 +106,14 @@ def selftest(
 
 def _grade(task: _Task, work_dir: Path, deps: DependencySettings | None) -> SelftestRow:
     must_fail = task.must_fail
-    expected = (
-        "pass" if must_fail is None else "start, then fail" if must_fail == STARTER else f"fail: {', '.join(must_fail)}"
-    )
+    if must_fail is None:
+        expected = "pass"
+    elif isinstance(must_fail, Accepted):
+        expected = "pass" + (f" (craft misses: {', '.join(must_fail.craft_fails)})" if must_fail.craft_fails else "")
+    elif must_fail == STARTER:
+        expected = "start, then fail"
+    else:
+        expected = f"fail: {', '.join(must_fail)}"
     row = SelftestRow(
         exercise=task.exercise.slug,
         project=str(task.project.relative_to(task.exercise.path)),

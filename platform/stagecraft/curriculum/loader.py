@@ -10,7 +10,9 @@ from typing import TypeVar
 import msgspec
 
 from stagecraft.curriculum.models import (
+    MIN_ACCEPTED,
     RESERVED_ENV,
+    AcceptedManifest,
     BrokenManifest,
     Curriculum,
     Exercise,
@@ -19,7 +21,7 @@ from stagecraft.curriculum.models import (
     StageManifest,
     SubmissionManifest,
 )
-from stagecraft.curriculum.patches import PATCH_FILE, PatchError, apply_patch, read_file
+from stagecraft.curriculum.patches import ACCEPTED_PATCH_FILE, PATCH_FILE, PatchError, apply_patch, read_file
 from stagecraft.sandbox import Limits
 
 _STAGE_DIR = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)$")
@@ -179,21 +181,35 @@ class _Loader:
         for variant in exercise.broken_variants():
             broken = self.manifest(variant / "broken.toml", BrokenManifest)
             if broken is not None and broken.base is not None:
-                self.check_patch(exercise, variant, broken.base)
+                self.check_patch(exercise, variant, broken.base, "broken.toml")
             else:
                 self.manifest(variant / "stagecraft.toml", SubmissionManifest)
+        accepted = exercise.accepted_variants()
+        for variant in accepted:
+            manifest = self.manifest(variant / "accepted.toml", AcceptedManifest)
+            if manifest is not None and manifest.base is not None:
+                self.check_patch(exercise, variant, manifest.base, "accepted.toml")
+            else:
+                self.manifest(variant / "stagecraft.toml", SubmissionManifest)
+        if exercise.manifest.public_spec and len(accepted) < MIN_ACCEPTED:
+            self.problem(
+                exercise.path / "accepted",
+                f"an exercise built on a public spec (`public_spec`) needs at least {MIN_ACCEPTED} accepted "
+                f"variants, correct solutions that make the spec's open choices another way; it has {len(accepted)}",
+            )
 
-    def check_patch(self, exercise: Exercise, variant: Path, base: str) -> None:
+    def check_patch(self, exercise: Exercise, variant: Path, base: str, manifest: str) -> None:
         """A patched variant: its base is a solution, it holds only the patch, and the patch applies."""
         solution = exercise.path / "solutions" / base
         if not solution.is_dir():
             names = ", ".join(p.name for p in exercise.solutions()) or "none"
-            self.problem(variant / "broken.toml", f"field `base`: no solution {base!r} (solutions: {names})")
+            self.problem(variant / manifest, f"field `base`: no solution {base!r} (solutions: {names})")
             return
-        extra = sorted(p.name for p in variant.iterdir() if p.name not in ("broken.toml", PATCH_FILE))
+        patch_name = ACCEPTED_PATCH_FILE if manifest == "accepted.toml" else PATCH_FILE
+        extra = sorted(p.name for p in variant.iterdir() if p.name not in (manifest, patch_name))
         if extra:
-            self.problem(variant, f"a variant with a `base` holds only broken.toml and {PATCH_FILE}, not {extra}")
-        patch = variant / PATCH_FILE
+            self.problem(variant, f"a variant with a `base` holds only {manifest} and {patch_name}, not {extra}")
+        patch = variant / patch_name
         if not patch.is_file():
             self.problem(patch, "file is missing (the variant names a `base`, so it is a patch to that solution)")
             return

@@ -45,6 +45,10 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     runtimes: Annotated[list[Runtime], msgspec.Meta(min_length=1)]
     grader: Slug
     review: bool = False
+    # The public spec the exercise follows (e.g. a roadmap.sh project page). Such an exercise ships
+    # at least MIN_ACCEPTED accepted variants: correct solutions that make the spec's open choices
+    # differently from the reference ones, which the grader must pass.
+    public_spec: Annotated[str, msgspec.Meta(pattern=r"^https://\S+$", max_length=300)] | None = None
     services: list[Service] = []  # sidecars joined to the job's network namespace
     # Extra environment for the app (the grader sees the same values): "{random}" in a value
     # becomes a fresh token per job, so an app must read it rather than hard-code it.
@@ -57,6 +61,21 @@ class BrokenManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reason: Summary
     # The solution folder this variant breaks; the variant then holds broken.patch, not a project.
     base: Slug | None = None
+
+
+class AcceptedManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """`accepted.toml`: a correct solution written another way, which the grader must pass."""
+
+    # The open choices of the spec this variant makes differently (another framework, error bodies
+    # keyed "message", 422 for validation, records wrapped in {"data": ...}, a port in the manifest).
+    choices: Summary
+    # Craft tests (the brief's extra practice) it leaves out on purpose; it must still pass.
+    craft_fails: list[str] = []
+    # The solution folder it changes; the variant then holds accepted.toml and a patch.
+    base: Slug | None = None
+
+
+MIN_ACCEPTED = 3  # accepted variants an exercise built on a public spec ships at least
 
 
 class SubmissionManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -116,6 +135,9 @@ class Exercise(msgspec.Struct, kw_only=True):
 
     def broken_variants(self) -> list[Path]:
         return sorted(p for p in (self.path / "broken").glob("*") if p.is_dir())
+
+    def accepted_variants(self) -> list[Path]:
+        return sorted(p for p in (self.path / "accepted").glob("*") if p.is_dir())
 
 
 class Stage(msgspec.Struct, kw_only=True):

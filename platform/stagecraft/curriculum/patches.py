@@ -19,9 +19,10 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from stagecraft.curriculum.models import BrokenManifest
+from stagecraft.curriculum.models import AcceptedManifest, BrokenManifest
 
 PATCH_FILE = "broken.patch"
+ACCEPTED_PATCH_FILE = "accepted.patch"  # the same, for an accepted variant with a `base`
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
 _SKIP = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache", ".mypy_cache"}
@@ -79,27 +80,30 @@ def materialise(base: Path, patch_file: Path, into: Path) -> Path:
 
 @contextmanager
 def project_folder(project: Path) -> Iterator[Path]:
-    """The folder to grade for ``project``: itself, or for a patched broken variant (its broken.toml
-    names a ``base``), that solution with the patch applied, in a temporary folder."""
+    """The folder to grade for ``project``: itself, or for a patched variant (its broken.toml or
+    accepted.toml names a ``base``), that solution with the patch applied, in a temporary folder."""
     base = _base_of(project)
     if base is None:
         yield project
         return
     solution = project.parent.parent / "solutions" / base
     if not solution.is_dir():
-        raise PatchError(f"{project.name}: broken.toml names the solution {base!r}, which does not exist")
+        raise PatchError(f"{project.name}: its manifest names the solution {base!r}, which does not exist")
     with tempfile.TemporaryDirectory(prefix="stagecraft-variant-") as scratch:
-        yield materialise(solution, project / PATCH_FILE, Path(scratch) / project.name)
+        patch = project / (ACCEPTED_PATCH_FILE if (project / "accepted.toml").is_file() else PATCH_FILE)
+        yield materialise(solution, patch, Path(scratch) / project.name)
 
 
 def _base_of(project: Path) -> str | None:
-    manifest = project / "broken.toml"
-    if not manifest.is_file():
-        return None
-    try:
-        return msgspec.convert(tomllib.loads(manifest.read_text(encoding="utf-8")), BrokenManifest).base
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, msgspec.ValidationError) as exc:
-        raise PatchError(f"{manifest}: {exc}") from None
+    for name, model in (("broken.toml", BrokenManifest), ("accepted.toml", AcceptedManifest)):
+        manifest = project / name
+        if not manifest.is_file():
+            continue
+        try:
+            return msgspec.convert(tomllib.loads(manifest.read_text(encoding="utf-8")), model).base
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, msgspec.ValidationError) as exc:
+            raise PatchError(f"{manifest}: {exc}") from None
+    return None
 
 
 def diff_trees(base: Path, variant: Path, *, exclude: frozenset[str] = frozenset()) -> str:
