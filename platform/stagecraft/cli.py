@@ -318,7 +318,8 @@ def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the fetched repositories are: one git directory per repository, named owner+name.",
 )
-def curriculum_realworld(listings: tuple[Path, ...], copies: Path) -> None:
+@click.option("--exercise", "exercises", multiple=True, help="Grade only the projects of this exercise (repeatable).")
+def curriculum_realworld(listings: tuple[Path, ...], copies: Path, exercises: tuple[str, ...]) -> None:
     """Grade real public projects (graders/realworld*.toml) and compare with a careful human's verdict."""
     from stagecraft.authoring.realworld import agreement, judge_all, load_projects
     from stagecraft.curriculum.loader import load_curriculum
@@ -332,6 +333,11 @@ def curriculum_realworld(listings: tuple[Path, ...], copies: Path) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     loaded = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+    unknown = sorted(set(exercises) - {e.slug for e in loaded.exercises()})
+    if unknown:
+        raise click.UsageError(f"no exercise named {', '.join(unknown)}")
+    if exercises:
+        projects = [p for p in projects if p.exercise in exercises]
     deps = dependency_settings(settings)
 
     def grade(project, folder: Path) -> tuple[str, list[str]]:
