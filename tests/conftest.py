@@ -1,7 +1,7 @@
 """Shared fixtures: settings in a temporary data folder, the app, and the personas.
 
 Personas (as in healthchecks' tests): alice and bob are learners, mia is a mentor,
-ann is an author; an anonymous visitor has no account.
+ann is an author, adam is an admin; an anonymous visitor has no account.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ async def users(client) -> dict[str, object]:
         "bob": await create_user("bob@example.com", PASSWORD, "learner"),
         "mia": await create_user("mia@example.com", PASSWORD, "mentor"),
         "ann": await create_user("ann@example.com", PASSWORD, "author"),
+        "adam": await create_user("adam@example.com", PASSWORD, "admin"),
     }
 
 

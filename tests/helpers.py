@@ -54,7 +54,7 @@ class Browser:
         return response
 
     async def become(self, persona: str) -> None:
-        """Start afresh as a persona: 'anonymous', or a user's name (alice, bob, mia, ann)."""
+        """Start afresh as a persona: 'anonymous', or a user's name (alice, bob, mia, ann, adam)."""
         self.client.cookies.clear()
         if persona != "anonymous":
             await self.login(f"{persona}@example.com")

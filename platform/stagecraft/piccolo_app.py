@@ -5,9 +5,10 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
+from stagecraft.reviews.tables import ReviewComment, ReviewRequest
 from stagecraft.submissions.tables import GradedTest, Submission
 
-TABLES = [User, Submission, GradedTest]
+TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

@@ -43,7 +43,7 @@ async def test_migrations_run_twice_and_tables_exist(client, database_url):
     connection = await asyncpg.connect(database_url)
     tables = {r["tablename"] for r in await connection.fetch("SELECT tablename FROM pg_tables")}
     await connection.close()
-    assert {"users", "submissions", "test_results"} <= tables
+    assert {"users", "submissions", "test_results", "review_requests", "review_comments"} <= tables
 
 
 async def test_sign_up_log_in_and_submit_on_postgres(browser, app, settings):
@@ -86,3 +86,25 @@ async def test_tiers_and_polished_are_stored(client, users, app, settings):
     rows = await GradedTest.select(GradedTest.tier, GradedTest.rule).order_by(GradedTest.position)
     assert rows == [{"tier": "spec", "rule": ""}, {"tier": "craft", "rule": "why"}]
     assert (await exercise_progress(users["alice"].id))[EXERCISE].polished is True
+
+
+async def test_two_mentors_never_claim_the_same_review(client, users, app, settings):
+    from stagecraft.accounts.services import create_user
+    from stagecraft.reviews import services
+    from tests.helpers import PASSWORD
+
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "p.zip", data)
+    await Submission.update({Submission.state: "finished", Submission.verdict: "failed"}).where(
+        Submission.id == submission_id
+    )
+    submission = await Submission.objects().where(Submission.id == submission_id).first()
+    request = await services.ask_for_review(users["alice"], submission, "Where did I go wrong?", app.state.curriculum)
+    mentors = [users["mia"], *[await create_user(f"m{n}@example.com", PASSWORD, "mentor") for n in range(5)]]
+
+    outcomes = await asyncio.gather(*(services.claim(m, request.id) for m in mentors), return_exceptions=True)
+    assert len([o for o in outcomes if not isinstance(o, Exception)]) == 1
+    assert all(isinstance(o, services.MoveRefused) for o in outcomes if isinstance(o, Exception))
+    [row] = await services.queue(services.QueueFilter(learner="ALICE"))  # filters ignore case on PostgreSQL too
+    assert row.state == "claimed"

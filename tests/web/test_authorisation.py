@@ -12,9 +12,17 @@ from stagecraft.submissions.services import create_submission
 from tests.conftest import EXERCISE
 from tests.helpers import zip_files
 
-PERSONAS = ("anonymous", "alice", "bob", "mia", "ann")
+PERSONAS = ("anonymous", "alice", "bob", "mia", "ann", "adam")
 LOGIN = "login"  # redirected to the login page
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+REVIEWERS_ONLY: dict[str, int | str] = {
+    "anonymous": LOGIN,
+    "alice": 403,
+    "bob": 403,
+    "mia": 200,
+    "ann": 403,
+    "adam": 200,
+}
 
 # route template -> expected outcome per persona (alice owns submission {sid})
 GET_ROUTES: dict[str, dict[str, int | str]] = {
@@ -26,12 +34,28 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/stages/1": dict.fromkeys(PERSONAS, 200),
     f"/exercises/{EXERCISE}": dict.fromkeys(PERSONAS, 200),
     f"/exercises/{EXERCISE}/starter/python": dict.fromkeys(PERSONAS, 200),
-    "/submissions": {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200},
-    "/submissions/{sid}": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
-    "/submissions/{sid}/events": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404},
+    "/submissions": {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200, "adam": 200},
+    "/submissions/{sid}": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
+    "/submissions/{sid}/events": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
+    "/review": REVIEWERS_ONLY,
+    "/review/{rid}": REVIEWERS_ONLY,
 }
+# In this order: a mentor claims, extends, decides, and then has nothing left to release (409).
 POST_ROUTES = {
-    f"/exercises/{EXERCISE}/submissions": {"anonymous": LOGIN, "alice": 302, "bob": 302, "mia": 302, "ann": 302},
+    f"/exercises/{EXERCISE}/submissions": {
+        "anonymous": LOGIN,
+        "alice": 302,
+        "bob": 302,
+        "mia": 302,
+        "ann": 302,
+        "adam": 302,
+    },
+    "/submissions/{sid}/review": {"anonymous": LOGIN, "alice": 302, "bob": 404, "mia": 404, "ann": 404, "adam": 404},
+    "/submissions/{sid}/comments": {"anonymous": LOGIN, "alice": 302, "bob": 404, "mia": 302, "ann": 404, "adam": 302},
+    "/review/{rid}/claim": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
+    "/review/{rid}/extend": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
+    "/review/{rid}/verdict": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
+    "/review/{rid}/release": {**REVIEWERS_ONLY, "mia": 409, "adam": 409},
     "/logout": dict.fromkeys(PERSONAS, 302),
     "/login": dict.fromkeys(PERSONAS, 400),  # wrong password for everyone
     "/signup": dict.fromkeys(PERSONAS, 400),  # invalid email for everyone
@@ -52,6 +76,23 @@ async def alice_submission(app, browser, users, settings) -> int:
     return submission_id
 
 
+@pytest.fixture
+async def review_request(app, users, settings, alice_submission) -> int:
+    """Another attempt of alice's, waiting in the mentors' queue."""
+    from stagecraft.reviews.services import ask_for_review
+    from stagecraft.submissions.tables import Submission
+
+    exercise: Exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "print('second')"})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "project.zip", data)
+    await Submission.update({Submission.state: "finished", Submission.verdict: "passed"}).where(
+        Submission.id == submission_id
+    )
+    submission = await Submission.objects().where(Submission.id == submission_id).first()
+    request = await ask_for_review(users["alice"], submission, "Is my routing idiomatic?", app.state.curriculum)
+    return request.id
+
+
 def _check(response, expected: int | str, persona: str, route: str) -> None:
     if expected == LOGIN:
         assert response.status_code in (302, 303), (persona, route, response.status_code)
@@ -61,25 +102,30 @@ def _check(response, expected: int | str, persona: str, route: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_get_routes(browser, alice_submission, persona):
+async def test_get_routes(browser, alice_submission, review_request, persona):
     await browser.become(persona)
     for route, expected in GET_ROUTES.items():
-        response = await browser.get(route.format(sid=alice_submission))
+        response = await browser.get(route.format(sid=alice_submission, rid=review_request))
         _check(response, expected[persona], persona, route)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_post_routes(browser, alice_submission, persona):
+async def test_post_routes(browser, alice_submission, review_request, persona):
     bodies = {
         "/login": {"email": "alice@example.com", "password": "wrong password!"},
         "/signup": {"email": "not-an-email", "password": "long enough password"},
+        "/submissions/{sid}/review": {"note": "What would you change first?"},
+        "/submissions/{sid}/comments": {"body": "Thanks, that helps."},
+        "/review/{rid}/verdict": {"verdict": "approved", "summary": "Clear and correct."},
     }
     for route, expected in POST_ROUTES.items():
         await browser.become(persona)
         files = None
         if route.endswith("/submissions"):
             files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
-        response = await browser.post(route, bodies.get(route, {}), files=files)
+        response = await browser.post(
+            route.format(sid=alice_submission, rid=review_request), bodies.get(route, {}), files=files
+        )
         _check(response, expected[persona], persona, route)
 
 
@@ -88,6 +134,13 @@ async def test_every_route_is_covered(app):
     templates = {
         "/submissions/{sid}": "/submissions/{submission_id:int}",
         "/submissions/{sid}/events": "/submissions/{submission_id:int}/events",
+        "/submissions/{sid}/review": "/submissions/{submission_id:int}/review",
+        "/submissions/{sid}/comments": "/submissions/{submission_id:int}/comments",
+        "/review/{rid}": "/review/{request_id:int}",
+        "/review/{rid}/claim": "/review/{request_id:int}/claim",
+        "/review/{rid}/extend": "/review/{request_id:int}/extend",
+        "/review/{rid}/verdict": "/review/{request_id:int}/verdict",
+        "/review/{rid}/release": "/review/{request_id:int}/release",
         "/stages/1": "/stages/{number:int}",
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",

@@ -14,15 +14,18 @@ from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
 
 
-async def _progress_of(viewer: Viewer) -> dict[str, ExerciseProgress]:
-    return await exercise_progress(viewer.id) if viewer else {}
+async def _progress_of(request: Request, viewer: Viewer) -> dict[str, ExerciseProgress]:
+    if viewer is None:
+        return {}
+    curriculum = request.app.state.curriculum
+    return await exercise_progress(viewer.id, frozenset(e.slug for e in curriculum.exercises() if e.manifest.review))
 
 
 class CurriculumController(Controller):
     @get("/")
     async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
-        progress = await _progress_of(viewer)
+        progress = await _progress_of(request, viewer)
         return page(
             "home.html",
             viewer=viewer,
@@ -35,7 +38,7 @@ class CurriculumController(Controller):
         stage = request.app.state.curriculum.stage(number)
         if stage is None:
             raise NotFoundException(f"There is no stage {number}.")
-        return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(viewer))
+        return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(request, viewer))
 
     @get("/exercises/{slug:str}/starter/{runtime:str}")
     async def starter(self, request: Request, slug: FromPath[str], runtime: FromPath[str]) -> Response[bytes]:
@@ -63,7 +66,7 @@ class CurriculumController(Controller):
             exercise=exercise,
             stage=stage,
             history=history,
-            progress=(await _progress_of(viewer)).get(exercise.slug),
+            progress=(await _progress_of(request, viewer)).get(exercise.slug),
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )

@@ -15,6 +15,7 @@ from stagecraft.curriculum.models import Curriculum
 from stagecraft.grading.events import GraderEvent, TestEnd
 from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project
 from stagecraft.grading.queue import GradingQueue
+from stagecraft.reviews.services import request_review_if_required
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive
@@ -103,6 +104,8 @@ class Worker:
             await self.queue.enqueue(submission_id)
         else:
             await _finish(submission_id, outcome)
+            # A review-required exercise (a capstone) goes to the mentors' queue once its spec tests pass.
+            await request_review_if_required(submission_id, self.curriculum)
         self.notify(submission_id)
 
     async def _grade(self, submission: Submission) -> GradeOutcome:

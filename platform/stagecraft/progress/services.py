@@ -6,6 +6,7 @@ import msgspec
 
 from stagecraft.curriculum.models import Curriculum, Stage
 from stagecraft.grading.verdicts import counts_as_attempt
+from stagecraft.reviews.tables import ReviewRequest
 from stagecraft.submissions.tables import Submission
 
 
@@ -13,8 +14,10 @@ class ExerciseProgress(msgspec.Struct, kw_only=True):
     attempts: int = 0
     best_score: float = 0.0
     max_score: float = 0.0
-    passed: bool = False
+    passed: bool = False  # done: the spec tests passed (and, for a review-required exercise, a mentor approved)
     polished: bool = False  # a passing submission passed every craft test too
+    awaiting_review: bool = False  # review-required, spec tests passed, no approval yet
+    changes_requested: bool = False  # review-required, the latest review asked for changes
 
 
 class StageProgress(msgspec.Struct, kw_only=True):
@@ -27,7 +30,8 @@ class StageProgress(msgspec.Struct, kw_only=True):
         return round(100 * self.passed / self.total) if self.total else 0
 
 
-async def exercise_progress(user_id: int) -> dict[str, ExerciseProgress]:
+async def exercise_progress(user_id: int, review_required: frozenset[str] = frozenset()) -> dict[str, ExerciseProgress]:
+    """Per exercise slug; an exercise in `review_required` is done only once a mentor approved an attempt."""
     rows = await Submission.select(
         Submission.exercise, Submission.verdict, Submission.polished, Submission.score, Submission.max_score
     ).where((Submission.user == user_id) & (Submission.state == "finished"))
@@ -41,7 +45,30 @@ async def exercise_progress(user_id: int) -> dict[str, ExerciseProgress]:
             entry.best_score, entry.max_score = row["score"], row["max_score"]
         entry.passed = entry.passed or row["verdict"] == "passed"
         entry.polished = entry.polished or (row["verdict"] == "passed" and bool(row["polished"]))
+    if review_required & set(progress):
+        await _apply_reviews(user_id, {slug: progress[slug] for slug in review_required & set(progress)})
     return progress
+
+
+async def _apply_reviews(user_id: int, entries: dict[str, ExerciseProgress]) -> None:
+    """Review-required exercises: passed means approved; meanwhile awaiting review or changes requested."""
+    reviews = (
+        await ReviewRequest.select(ReviewRequest.exercise, ReviewRequest.state)
+        .where((ReviewRequest.learner == user_id) & ReviewRequest.exercise.is_in(list(entries)))
+        .order_by(ReviewRequest.id)
+    )
+    latest: dict[str, str] = {}
+    approved: set[str] = set()
+    for row in reviews:
+        latest[row["exercise"]] = row["state"]
+        if row["state"] == "approved":
+            approved.add(row["exercise"])
+    for slug, entry in entries.items():
+        tests_passed = entry.passed
+        entry.passed = slug in approved
+        entry.polished = entry.polished and entry.passed
+        entry.awaiting_review = tests_passed and not entry.passed and latest.get(slug) in ("open", "claimed")
+        entry.changes_requested = not entry.passed and latest.get(slug) == "changes_requested"
 
 
 def stage_progress(stage: Stage, progress: dict[str, ExerciseProgress]) -> StageProgress:

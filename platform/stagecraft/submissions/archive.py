@@ -211,3 +211,16 @@ def check_project(exercise: Exercise, project_dir: Path) -> SubmissionManifest:
     except DependencyError as exc:
         raise ArchiveError(str(exc)) from None
     return manifest
+
+
+def read_project_files(data: bytes, kind: ArchiveKind, limits: ArchiveLimits = ArchiveLimits()) -> dict[str, bytes]:
+    """The project's files in memory (path relative to the folder holding stagecraft.toml -> bytes), sorted."""
+    root = project_root(list_members(data, kind, limits))
+    files = {}
+    for path, content in _read_members(data, kind):
+        if root.parts and path.parts[: len(root.parts)] != root.parts:
+            continue
+        relative = PurePosixPath(*path.parts[len(root.parts) :])
+        if relative.parts:
+            files[str(relative)] = content
+    return dict(sorted(files.items()))

@@ -14,8 +14,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
+from stagecraft.accounts.tables import User
 from stagecraft.grading.verdicts import LABELS
+from stagecraft.reviews import code, services
 from stagecraft.submissions.archive import ArchiveError
+from stagecraft.submissions.lifecycle import STATE_LABELS
 from stagecraft.submissions.services import (
     create_submission,
     submission_for,
@@ -51,6 +54,29 @@ async def _view_context(submission: Submission) -> dict:
         "transcripts": _transcripts(results),
         "labels": LABELS,
     }
+
+
+async def submission_page(
+    request: Request, user: User, submission: Submission, *, status_code: int = 200, review_error: str = ""
+) -> Template:
+    """The attempt's page: its results, and its review (state, verdict, comments, the ask and reply forms)."""
+    exercise = request.app.state.curriculum.exercise(submission.exercise)
+    review = await services.latest_request(submission.id)
+    comments = []
+    if submission.state == "finished":
+        comments = await services.comments_for(submission, code.attempt_files(request.app.state.settings, submission))
+    return page(
+        "submission.html",
+        status_code=status_code,
+        viewer=user,
+        exercise=exercise,
+        review=review,
+        lifecycle=STATE_LABELS[await services.lifecycle_state(submission)],
+        comments=comments,
+        review_error=review_error,
+        max_open_requests=services.MAX_OPEN_REQUESTS,
+        **await _view_context(submission),
+    )
 
 
 class SubmissionController(Controller):
@@ -98,8 +124,7 @@ class SubmissionController(Controller):
         submission = await submission_for(user, submission_id)
         if submission is None:
             raise NotFoundException("There is no such submission.")
-        exercise = request.app.state.curriculum.exercise(submission.exercise)
-        return page("submission.html", viewer=user, exercise=exercise, **await _view_context(submission))
+        return await submission_page(request, user, submission)
 
     @get("/submissions/{submission_id:int}/events")
     async def events(
