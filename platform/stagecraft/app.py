@@ -26,6 +26,7 @@ from stagecraft.curriculum.views import CurriculumController
 from stagecraft.db import close_database, open_database
 from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
 from stagecraft.grading.worker import Worker, WorkerPool
+from stagecraft.notifications.views import NotificationController
 from stagecraft.reviews.views import ReviewController
 from stagecraft.sandbox import janitor
 from stagecraft.settings import Settings
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             CurriculumController,
             SubmissionController,
             ReviewController,
+            NotificationController,
             create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
         ],
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},

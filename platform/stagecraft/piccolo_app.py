@@ -5,10 +5,11 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
+from stagecraft.notifications.tables import Notification
 from stagecraft.reviews.tables import ReviewComment, ReviewRequest
 from stagecraft.submissions.tables import GradedTest, Submission
 
-TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment]
+TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

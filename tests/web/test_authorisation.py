@@ -15,6 +15,7 @@ from tests.helpers import zip_files
 PERSONAS = ("anonymous", "alice", "bob", "mia", "ann", "adam")
 LOGIN = "login"  # redirected to the login page
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
+SIGNED_IN: dict[str, int | str] = {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200, "adam": 200}
 REVIEWERS_ONLY: dict[str, int | str] = {
     "anonymous": LOGIN,
     "alice": 403,
@@ -39,6 +40,7 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/submissions/{sid}/events": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
     "/review": REVIEWERS_ONLY,
     "/review/{rid}": REVIEWERS_ONLY,
+    "/notifications": {**SIGNED_IN},
 }
 # In this order: a mentor claims, extends, decides, and then has nothing left to release (409).
 POST_ROUTES = {
@@ -56,6 +58,9 @@ POST_ROUTES = {
     "/review/{rid}/extend": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
     "/review/{rid}/verdict": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
     "/review/{rid}/release": {**REVIEWERS_ONLY, "mia": 409, "adam": 409},
+    # alice's notification (a mentor started reviewing): hers to open; nobody else can tell it exists.
+    "/notifications/{nid}/open": {"anonymous": LOGIN, "alice": 302, "bob": 404, "mia": 404, "ann": 404, "adam": 404},
+    "/notifications/read": {**SIGNED_IN, "alice": 302, "bob": 302, "mia": 302, "ann": 302, "adam": 302},
     "/logout": dict.fromkeys(PERSONAS, 302),
     "/login": dict.fromkeys(PERSONAS, 400),  # wrong password for everyone
     "/signup": dict.fromkeys(PERSONAS, 400),  # invalid email for everyone
@@ -93,6 +98,15 @@ async def review_request(app, users, settings, alice_submission) -> int:
     return request.id
 
 
+@pytest.fixture
+async def notification(users) -> int:
+    from stagecraft.notifications.services import notify
+    from stagecraft.notifications.tables import Notification
+
+    await notify(users["alice"].id, "review_started", "A mentor started reviewing your attempt.", "/submissions")
+    return (await Notification.objects().where(Notification.user == users["alice"].id).first()).id
+
+
 def _check(response, expected: int | str, persona: str, route: str) -> None:
     if expected == LOGIN:
         assert response.status_code in (302, 303), (persona, route, response.status_code)
@@ -102,15 +116,15 @@ def _check(response, expected: int | str, persona: str, route: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_get_routes(browser, alice_submission, review_request, persona):
+async def test_get_routes(browser, alice_submission, review_request, notification, persona):
     await browser.become(persona)
     for route, expected in GET_ROUTES.items():
-        response = await browser.get(route.format(sid=alice_submission, rid=review_request))
+        response = await browser.get(route.format(sid=alice_submission, rid=review_request, nid=notification))
         _check(response, expected[persona], persona, route)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_post_routes(browser, alice_submission, review_request, persona):
+async def test_post_routes(browser, alice_submission, review_request, notification, persona):
     bodies = {
         "/login": {"email": "alice@example.com", "password": "wrong password!"},
         "/signup": {"email": "not-an-email", "password": "long enough password"},
@@ -124,7 +138,7 @@ async def test_post_routes(browser, alice_submission, review_request, persona):
         if route.endswith("/submissions"):
             files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
         response = await browser.post(
-            route.format(sid=alice_submission, rid=review_request), bodies.get(route, {}), files=files
+            route.format(sid=alice_submission, rid=review_request, nid=notification), bodies.get(route, {}), files=files
         )
         _check(response, expected[persona], persona, route)
 
@@ -141,6 +155,7 @@ async def test_every_route_is_covered(app):
         "/review/{rid}/extend": "/review/{request_id:int}/extend",
         "/review/{rid}/verdict": "/review/{request_id:int}/verdict",
         "/review/{rid}/release": "/review/{request_id:int}/release",
+        "/notifications/{nid}/open": "/notifications/{notification_id:int}/open",
         "/stages/1": "/stages/{number:int}",
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",

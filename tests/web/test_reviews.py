@@ -224,3 +224,32 @@ async def _user(email: str, role: str):
     from tests.helpers import PASSWORD
 
     return await create_user(email, PASSWORD, role)
+
+
+async def test_notifications_tell_each_side_and_link_to_the_place(app, settings, users, browser):
+    submission_id = await attempt(app, settings, users["alice"], {"app.py": APP})
+    submission = await Submission.objects().where(Submission.id == submission_id).first()
+    request = await services.ask_for_review(users["alice"], submission, "Please look", app.state.curriculum)
+    await services.claim(users["mia"], request.id)
+    await services.add_comment(users["mia"], submission, services.Anchor(), "Nice start.", {})
+    await services.decide(users["mia"], request.id, "changes_requested", "Read the port from $PORT.", [])
+
+    await browser.become("alice")
+    home = (await browser.get("/")).text
+    assert '<span class="count" aria-label="3 unread">3</span>' in home
+    listing = (await browser.get("/notifications")).text
+    assert "A mentor asked for changes to your attempt" in listing and "Review started" in listing
+    opened = await browser.post(f"/notifications/{_first_id(listing)}/open")
+    assert opened.headers["location"] == f"/submissions/{submission_id}#review"
+    assert 'aria-label="2 unread"' in (await browser.get("/")).text
+    await browser.post(f"/submissions/{submission_id}/comments", {"body": "Fixed, thanks."})
+
+    await browser.become("mia")
+    listing = (await browser.get("/notifications")).text
+    assert "alice@example.com replied on attempt" in listing
+    await browser.post("/notifications/read")
+    assert 'class="count"' not in (await browser.get("/")).text
+
+
+def _first_id(listing: str) -> int:
+    return int(re.search(r'action="/notifications/(\d+)/open"', listing)[1])

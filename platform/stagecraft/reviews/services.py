@@ -10,6 +10,7 @@ import msgspec
 from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Curriculum
 from stagecraft.grading.verdicts import counts_as_attempt
+from stagecraft.notifications.services import notify
 from stagecraft.reviews.tables import ReviewComment, ReviewRequest
 from stagecraft.submissions.lifecycle import MoveRefused, ReviewVerdict, check_move, state_of
 from stagecraft.submissions.services import REVIEWER_ROLES
@@ -203,6 +204,13 @@ async def claim(mentor: User, request_id: int) -> ReviewRequest:
         raise MoveRefused("there is no such review request")
     if not taken and request.mentor != mentor.id:
         raise MoveRefused("another mentor has just taken this review")
+    if taken:
+        await notify(
+            request.learner,
+            "review_started",
+            f"A mentor started reviewing your attempt #{request.submission} of {request.exercise}.",
+            f"/submissions/{request.submission}#review",
+        )
     return request
 
 
@@ -251,6 +259,13 @@ async def decide(
         [ReviewRequest.state, ReviewRequest.summary, ReviewRequest.rubric, ReviewRequest.decided_at,
          ReviewRequest.claimed_until]
     )  # fmt: skip
+    words = "approved" if verdict == "approved" else "asked for changes to"
+    await notify(
+        request.learner,
+        "verdict",
+        f"A mentor {words} your attempt #{request.submission} of {request.exercise}.",
+        f"/submissions/{request.submission}#review",
+    )
     return request
 
 
@@ -292,6 +307,22 @@ async def add_comment(
         created_at=now(),
     )
     await comment.save()
+    if submission.user != user.id:
+        await notify(
+            submission.user,
+            "comment",
+            f"A mentor commented on your attempt #{submission.id} of {submission.exercise}.",
+            f"/submissions/{submission.id}#review",
+        )
+    else:
+        review = await latest_request(submission.id)
+        if review is not None and review.mentor is not None:
+            await notify(
+                review.mentor,
+                "reply",
+                f"{user.email} replied on attempt #{submission.id} of {submission.exercise}.",
+                f"/review/{review.id}#comments",
+            )
     return comment
 
 

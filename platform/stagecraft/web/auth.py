@@ -8,16 +8,20 @@ from litestar.exceptions import NotAuthorizedException
 
 from stagecraft.accounts.services import user_by_id
 from stagecraft.accounts.tables import User
+from stagecraft.notifications.services import unread_count
 from stagecraft.web.sessions import rotate_session_id
 
 SESSION_USER_KEY = "user_id"
 
 
 async def provide_viewer(request: Request) -> User | None:
-    """The signed-in user, or None for an anonymous visitor."""
+    """The signed-in user, or None for an anonymous visitor; the header's unread count rides along."""
     if "session" not in request.scope or not request.session:
         return None
-    return await user_by_id(request.session.get(SESSION_USER_KEY))
+    user = await user_by_id(request.session.get(SESSION_USER_KEY))
+    if user is not None:
+        request.state.unread = await unread_count(user.id)
+    return user
 
 
 async def provide_user(request: Request) -> User:

@@ -1,0 +1,54 @@
+"""In-app notifications: written where things happen, read in the header and on /notifications."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from stagecraft.notifications.tables import Notification
+
+KINDS = {"review_started": "Review started", "comment": "Comment", "verdict": "Verdict", "reply": "Reply"}
+SHOWN = 100  # the newest notifications listed
+
+
+async def notify(user_id: int | None, kind: str, text: str, link: str) -> None:
+    """Tell one person; nobody (None) is told nothing. `link` is a same-site path."""
+    if user_id is None:
+        return
+    if kind not in KINDS or not link.startswith("/") or link.startswith("//"):
+        raise ValueError(f"a notification needs a known kind and a same-site link, not {kind!r}, {link!r}")
+    await Notification.insert(
+        Notification(user=user_id, kind=kind, text=text[:500], link=link[:300], created_at=datetime.now(UTC))
+    )
+
+
+async def unread_count(user_id: int) -> int:
+    return await Notification.count().where((Notification.user == user_id) & Notification.read_at.is_null())
+
+
+async def newest(user_id: int) -> list[Notification]:
+    return (
+        await Notification.objects()
+        .where(Notification.user == user_id)
+        .order_by(Notification.id, ascending=False)
+        .limit(SHOWN)
+    )
+
+
+async def open_one(user_id: int, notification_id: int) -> str | None:
+    """Mark one of the user's notifications read and return where it points; None if it is not theirs."""
+    found = (
+        await Notification.objects()
+        .where((Notification.id == notification_id) & (Notification.user == user_id))
+        .first()
+    )
+    if found is None:
+        return None
+    if found.read_at is None:
+        await Notification.update({Notification.read_at: datetime.now(UTC)}).where(Notification.id == found.id)
+    return found.link
+
+
+async def read_all(user_id: int) -> None:
+    await Notification.update({Notification.read_at: datetime.now(UTC)}).where(
+        (Notification.user == user_id) & Notification.read_at.is_null()
+    )
