@@ -20,7 +20,9 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
+from stagecraft.accounts.admin import AdminController
 from stagecraft.accounts.views import AccountController
+from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
 from stagecraft.db import close_database, open_database
@@ -102,6 +104,8 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             SubmissionController,
             ReviewController,
             NotificationController,
+            AuthorController,
+            AdminController,
             create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
         ],
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},

@@ -16,6 +16,8 @@ PERSONAS = ("anonymous", "alice", "bob", "mia", "ann", "adam")
 LOGIN = "login"  # redirected to the login page
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
 SIGNED_IN: dict[str, int | str] = {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200, "adam": 200}
+AUTHORS_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 200, "adam": 200}
+ADMIN_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 403, "adam": 200}
 REVIEWERS_ONLY: dict[str, int | str] = {
     "anonymous": LOGIN,
     "alice": 403,
@@ -41,6 +43,10 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/review": REVIEWERS_ONLY,
     "/review/{rid}": REVIEWERS_ONLY,
     "/notifications": {**SIGNED_IN},
+    "/review/overview": REVIEWERS_ONLY,
+    "/authors": AUTHORS_ONLY,
+    f"/authors/exercises/{EXERCISE}": AUTHORS_ONLY,
+    "/admin/users": ADMIN_ONLY,
 }
 # In this order: a mentor claims, extends, decides, and then has nothing left to release (409).
 POST_ROUTES = {
@@ -61,6 +67,7 @@ POST_ROUTES = {
     # alice's notification (a mentor started reviewing): hers to open; nobody else can tell it exists.
     "/notifications/{nid}/open": {"anonymous": LOGIN, "alice": 302, "bob": 404, "mia": 404, "ann": 404, "adam": 404},
     "/notifications/read": {**SIGNED_IN, "alice": 302, "bob": 302, "mia": 302, "ann": 302, "adam": 302},
+    "/admin/users/{bob}/role": {**ADMIN_ONLY, "adam": 302},  # makes bob a mentor
     "/logout": dict.fromkeys(PERSONAS, 302),
     "/login": dict.fromkeys(PERSONAS, 400),  # wrong password for everyone
     "/signup": dict.fromkeys(PERSONAS, 400),  # invalid email for everyone
@@ -116,21 +123,24 @@ def _check(response, expected: int | str, persona: str, route: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_get_routes(browser, alice_submission, review_request, notification, persona):
+async def test_get_routes(browser, users, alice_submission, review_request, notification, persona):
     await browser.become(persona)
     for route, expected in GET_ROUTES.items():
-        response = await browser.get(route.format(sid=alice_submission, rid=review_request, nid=notification))
+        response = await browser.get(
+            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id)
+        )
         _check(response, expected[persona], persona, route)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_post_routes(browser, alice_submission, review_request, notification, persona):
+async def test_post_routes(browser, users, alice_submission, review_request, notification, persona):
     bodies = {
         "/login": {"email": "alice@example.com", "password": "wrong password!"},
         "/signup": {"email": "not-an-email", "password": "long enough password"},
         "/submissions/{sid}/review": {"note": "What would you change first?"},
         "/submissions/{sid}/comments": {"body": "Thanks, that helps."},
         "/review/{rid}/verdict": {"verdict": "approved", "summary": "Clear and correct."},
+        "/admin/users/{bob}/role": {"role": "mentor"},
     }
     for route, expected in POST_ROUTES.items():
         await browser.become(persona)
@@ -138,7 +148,9 @@ async def test_post_routes(browser, alice_submission, review_request, notificati
         if route.endswith("/submissions"):
             files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
         response = await browser.post(
-            route.format(sid=alice_submission, rid=review_request, nid=notification), bodies.get(route, {}), files=files
+            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id),
+            bodies.get(route, {}),
+            files=files,
         )
         _check(response, expected[persona], persona, route)
 
@@ -156,6 +168,8 @@ async def test_every_route_is_covered(app):
         "/review/{rid}/verdict": "/review/{request_id:int}/verdict",
         "/review/{rid}/release": "/review/{request_id:int}/release",
         "/notifications/{nid}/open": "/notifications/{notification_id:int}/open",
+        f"/authors/exercises/{EXERCISE}": "/authors/exercises/{slug:str}",
+        "/admin/users/{bob}/role": "/admin/users/{user_id:int}/role",
         "/stages/1": "/stages/{number:int}",
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",

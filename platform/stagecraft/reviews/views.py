@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.grading.verdicts import LABELS
+from stagecraft.progress import analytics
 from stagecraft.reviews import code, services
 from stagecraft.reviews.services import Anchor, MoveRefused, QueueFilter
 from stagecraft.reviews.tables import ReviewRequest
@@ -74,6 +75,21 @@ class ReviewController(Controller):
             filters=filters,
             curriculum=curriculum,
             titles={e.slug: e.title for e in curriculum.exercises()},
+        )
+
+    @get("/review/overview")
+    async def overview(self, request: Request, user: SignedIn) -> Template:
+        _reviewer(user)
+        curriculum = request.app.state.curriculum
+        return page(
+            "review_overview.html",
+            viewer=user,
+            stuck=await analytics.stuck_learners(),
+            pass_rates=await analytics.pass_rates(),
+            mentors=await analytics.mentor_figures(),
+            titles={e.slug: e.title for e in curriculum.exercises()},
+            stuck_attempts=analytics.STUCK_ATTEMPTS,
+            stuck_days=analytics.STUCK_DAYS,
         )
 
     @post("/review/{request_id:int}/claim")
