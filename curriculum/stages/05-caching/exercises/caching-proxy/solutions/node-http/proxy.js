@@ -1,4 +1,4 @@
-// caching-proxy: forwards requests to an origin server and caches its GET answers in memory.
+// caching-proxy: forwards requests to an origin server and caches its 200 GET answers in memory.
 //
 //   node proxy.js --port 3000 --origin http://127.0.0.1:9000
 //   node proxy.js --clear-cache --port 3000
@@ -8,7 +8,18 @@ const http = require("node:http");
 
 const CLEAR_PATH = "/__cache/clear"; // answered by the proxy itself, for --clear-cache
 
-const cache = new Map(); // "GET /path?query" -> { status, contentType, body }
+const cache = new Map(); // "GET /path?query" -> { status, headers, body }
+
+// Headers that describe one connection, not the answer; Content-Length is set for the body sent.
+const NOT_PASSED_ON = new Set([
+  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+  "transfer-encoding", "upgrade", "content-length",
+]);
+
+// The origin's response headers the proxy sends on.
+function passedOn(headers) {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !NOT_PASSED_ON.has(name)));
+}
 
 function parseArgs(argv) {
   const options = { port: null, origin: null, clearCache: false };
@@ -32,7 +43,7 @@ function readBody(stream) {
   });
 }
 
-// Ask the origin; resolves to { status, contentType, body }, whatever the status.
+// Ask the origin; resolves to { status, headers, body }, whatever the status.
 function fetchFromOrigin(origin, method, target, body, contentType) {
   return new Promise((resolve, reject) => {
     const headers = { "Content-Length": body.length };
@@ -40,7 +51,7 @@ function fetchFromOrigin(origin, method, target, body, contentType) {
     const options = { host: origin.hostname, port: origin.port, path: target, method, headers, timeout: 10000 };
     const request = http.request(options, (response) => {
       readBody(response).then(
-        (data) => resolve({ status: response.statusCode, contentType: response.headers["content-type"], body: data }),
+        (data) => resolve({ status: response.statusCode, headers: passedOn(response.headers), body: data }),
         reject,
       );
     });
@@ -50,11 +61,13 @@ function fetchFromOrigin(origin, method, target, body, contentType) {
   });
 }
 
-function reply(res, { status, contentType, body }, xCache) {
-  const headers = { "Content-Length": body.length, "X-Cache": xCache };
-  if (contentType) headers["Content-Type"] = contentType;
-  res.writeHead(status, headers);
+function reply(res, { status, headers, body }, xCache) {
+  res.writeHead(status, { ...headers, "content-length": body.length, "x-cache": xCache });
   res.end(body);
+}
+
+function textAnswer(status, text) {
+  return { status, headers: { "content-type": "text/plain; charset=utf-8" }, body: Buffer.from(text) };
 }
 
 async function handle(origin, req, res) {
@@ -62,7 +75,7 @@ async function handle(origin, req, res) {
   if (req.method === "POST" && req.url === CLEAR_PATH) {
     const count = cache.size;
     cache.clear();
-    reply(res, { status: 200, contentType: "text/plain; charset=utf-8", body: Buffer.from(`cleared ${count} entries\n`) }, "MISS");
+    reply(res, textAnswer(200, `cleared ${count} entries\n`), "MISS");
     return;
   }
   const key = `${req.method} ${req.url}`;
@@ -74,7 +87,7 @@ async function handle(origin, req, res) {
   try {
     answer = await fetchFromOrigin(origin, req.method, req.url, body, req.headers["content-type"]);
   } catch (error) {
-    answer = { status: 502, contentType: "text/plain; charset=utf-8", body: Buffer.from(`origin unreachable: ${error.message}\n`) };
+    answer = textAnswer(502, `origin unreachable: ${error.message}\n`);
   }
   if (req.method === "GET" && answer.status === 200) cache.set(key, answer);
   reply(res, answer, "MISS");

@@ -1,4 +1,4 @@
-"""caching-proxy: forwards requests to an origin server and caches its GET answers in memory.
+"""caching-proxy: forwards requests to an origin server and caches its 200 GET answers in memory.
 
 python proxy.py --port 3000 --origin http://127.0.0.1:9000
 python proxy.py --clear-cache --port 3000
@@ -12,21 +12,32 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CLEAR_PATH = "/__cache/clear"  # answered by the proxy itself, for --clear-cache
 
-cache = {}  # "GET /path?query" -> (status, content type, body)
+# Headers that describe one connection, not the answer, and those http.server writes itself.
+NOT_PASSED_ON = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "content-length", "date", "server",
+}  # fmt: skip
+
+cache = {}  # "GET /path?query" -> (status, headers, body)
 cache_lock = threading.Lock()
 
 
+def passed_on(headers):
+    """The origin's response headers the proxy sends on, as (name, value) pairs."""
+    return [(name, value) for name, value in headers.items() if name.lower() not in NOT_PASSED_ON]
+
+
 def fetch(origin, method, target, body, content_type):
-    """Ask the origin; return (status, content type, body), whatever the status."""
+    """Ask the origin; return (status, headers, body), whatever the status."""
     headers = {"Content-Type": content_type} if content_type else {}
     request = urllib.request.Request(origin + target, data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers.get("Content-Type"), response.read()
+            return response.status, passed_on(response.headers), response.read()
     except urllib.error.HTTPError as error:  # 4xx and 5xx answers arrive as exceptions
-        return error.code, error.headers.get("Content-Type"), error.read()
+        return error.code, passed_on(error.headers), error.read()
     except OSError as error:  # no answer at all: the origin is down or unreachable
-        return 502, "text/plain; charset=utf-8", f"origin unreachable: {error}\n".encode()
+        return 502, [("Content-Type", "text/plain; charset=utf-8")], f"origin unreachable: {error}\n".encode()
 
 
 class ProxyHandler(BaseHTTPRequestHandler):
@@ -63,12 +74,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
         with cache_lock:
             count = len(cache)
             cache.clear()
-        self.reply(200, "text/plain; charset=utf-8", f"cleared {count} entries\n".encode(), "MISS")
+        self.reply(200, [("Content-Type", "text/plain; charset=utf-8")], f"cleared {count} entries\n".encode(), "MISS")
 
-    def reply(self, status, content_type, body, x_cache):
+    def reply(self, status, headers, body, x_cache):
         self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Cache", x_cache)
         self.end_headers()

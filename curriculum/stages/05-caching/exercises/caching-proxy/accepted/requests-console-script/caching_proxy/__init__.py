@@ -1,0 +1,1 @@
+"""A caching HTTP proxy: `caching-proxy --port 3000 --origin http://dummyjson.com`."""
