@@ -25,13 +25,28 @@ from contract import (
     without_parameters,
 )
 
-from stagecraft_grader import WORDS, ExchangeError, check, check_equal, checkpoint, fail, hint, points, title
+from stagecraft_grader import (
+    WORDS,
+    ExchangeError,
+    check,
+    check_equal,
+    checkpoint,
+    fail,
+    hint,
+    not_graded,
+    points,
+    title,
+)
 
 MAX_CALLS = 20  # documented operations called per test, at most
 DOC = "GET /openapi.json"
-NEEDS_DOC = "This test reads your OpenAPI document: make the test of GET /openapi.json pass first."
+# The tests that check what the preconditions below only need to work: a precondition that cannot
+# be met skips the test (worth nothing) and names the test to make pass first (no cascades).
+OPENAPI_DOCUMENT = '"GET /openapi.json serves an OpenAPI 3 document with a title and a description"'
+OPENAPI_OPERATIONS = '"The OpenAPI document lists at least 4 operations across at least 2 paths"'
+MANIFEST = '"GET /capstone.json describes how to create and read back a resource"'
+CREATE_AND_READ = '"The manifest\'s create and read steps work"'
 PLATFORM_GETS = {("get", "/health"), ("get", "/openapi.json"), ("get", "/capstone.json")}  # exempt if documented
-NEEDS_MANIFEST = "This test follows your manifest: make the test of GET /capstone.json pass first."
 MALFORMED = ['{"name": "unfinished', '{"a": 1,}', "{'single': 'quotes'}", "{name: 1}", '{"a": 1} trailing']
 
 
@@ -56,37 +71,64 @@ def _json(r, status, what, hint=None):
     return r.json()
 
 
-def _load_doc(app):
+def _need(condition, message, test, *, precondition=True):
+    """Check `condition`. As a precondition (what another test checks), a false one skips the test,
+    worth nothing, naming `test` to make pass first; otherwise it fails the test with `message`."""
+    if condition:
+        return
+    if precondition:
+        not_graded(f"{message}: make the test {test} pass first")
+    fail(message)
+
+
+def _doc_or_none(app):
+    """The OpenAPI document with its "paths", or None: for tests that can do without it."""
     r = app.get("/openapi.json")
-    check(r.status_code == 200, f"expected {DOC} to answer 200", got=r.status_code, hint=NEEDS_DOC)
     try:
-        doc = json.loads(r.content)
+        doc = json.loads(r.content) if r.status_code == 200 else None
     except ValueError:
-        fail(f"expected {DOC} to answer a JSON document", hint=NEEDS_DOC)
-    check(
-        isinstance(doc, dict) and isinstance(doc.get("paths"), dict),
-        f'expected {DOC} to hold a "paths" object',
-        hint=NEEDS_DOC,
+        doc = None
+    return doc if isinstance(doc, dict) and isinstance(doc.get("paths"), dict) else None
+
+
+def _load_doc(app):
+    """The OpenAPI document, as a precondition: when there is none, the test is skipped."""
+    doc = _doc_or_none(app)
+    _need(
+        doc is not None, f'this test reads your OpenAPI document, but {DOC} answers none with "paths"', OPENAPI_DOCUMENT
     )
     return doc
 
 
-def _ops(doc):
+def _ops(doc, *, precondition=True):
     try:
         return operations(doc)
     except ContractError as e:
-        fail(f"your OpenAPI document: {e}", hint=NEEDS_DOC)
+        _need(False, f"your OpenAPI document: {e}", OPENAPI_OPERATIONS, precondition=precondition)
 
 
-def _load_manifest(app):
+def _ops_or_none(doc):
+    try:
+        return operations(doc)
+    except ContractError:
+        return None
+
+
+def _load_manifest(app, *, precondition=True):
     r = app.get("/capstone.json")
-    check(r.status_code == 200, "expected GET /capstone.json to answer 200", got=r.status_code, hint=NEEDS_MANIFEST)
+    test = MANIFEST
+    _need(
+        r.status_code == 200,
+        f"expected GET /capstone.json to answer 200, got {r.status_code}",
+        test,
+        precondition=precondition,
+    )
     try:
         return parse_manifest(json.loads(r.content))
     except ValueError:
-        fail("expected GET /capstone.json to answer a JSON object", hint=NEEDS_MANIFEST)
+        _need(False, "expected GET /capstone.json to answer a JSON object", test, precondition=precondition)
     except ContractError as e:
-        fail(f"your manifest (GET /capstone.json): {e}", hint=NEEDS_MANIFEST)
+        _need(False, f"your manifest (GET /capstone.json): {e}", test, precondition=precondition)
 
 
 def _auth(token):
@@ -97,7 +139,7 @@ def _send(app, step, random, token=None):
     return app.request(step["method"], step["path"], json=fill(step["body"], random), headers=_auth(token))
 
 
-def _sign_in(app, manifest, random, *, register=True):
+def _sign_in(app, manifest, random, *, register=True, precondition=False):
     """The Bearer token from the manifest's auth steps (None when the API needs no auth)."""
     if "login" not in manifest:
         return None
@@ -105,12 +147,22 @@ def _sign_in(app, manifest, random, *, register=True):
     for name, step in [*steps, ("login", manifest["login"])]:
         r = _send(app, step, random)
         what = f"{step['method']} {step['path']} (the manifest's {name} step)"
-        check(200 <= r.status_code < 300, f"expected {what} to answer 2xx", got=r.status_code)
-    token = field(r.json(), manifest["login"]["token_field"])
-    check(
+        _need(
+            200 <= r.status_code < 300,
+            f"expected {what} to answer 2xx, got {r.status_code}",
+            CREATE_AND_READ,
+            precondition=precondition,
+        )
+    try:
+        answer = json.loads(r.content)
+    except ValueError:
+        answer = None
+    token = field(answer, manifest["login"]["token_field"])
+    _need(
         isinstance(token, str) and token,
-        f'expected the login answer to hold a token at "{manifest["login"]["token_field"]}"',
-        got=r.json(),
+        f'expected the login answer to hold a token at "{manifest["login"]["token_field"]}", got {r.text[:200]!r}',
+        CREATE_AND_READ,
+        precondition=precondition,
     )
     return token
 
@@ -124,17 +176,29 @@ def _try_token(app, rng):
         return None
 
 
-def _create(app, manifest, random, token):
+def _create(app, manifest, random, token, *, precondition=False):
     step = manifest["create"]
     what = f"{step['method']} {step['path']} (the manifest's create step)"
     r = _send(app, step, random, token)
-    check(r.status_code in (200, 201), f"expected {what} to answer 201 (or 200)", got=r.status_code)
-    check(_is_json_type(r), f"expected {what} to answer JSON", got=r.content_type or "none")
-    resource_id = field(r.json(), manifest["read"]["id_field"])
-    check(
+    _need(
+        r.status_code in (200, 201),
+        f"expected {what} to answer 201 (or 200), got {r.status_code}",
+        CREATE_AND_READ,
+        precondition=precondition,
+    )
+    if not precondition:
+        check(_is_json_type(r), f"expected {what} to answer JSON", got=r.content_type or "none")
+    try:
+        answer = json.loads(r.content)
+    except ValueError:
+        answer = None
+    resource_id = field(answer, manifest["read"]["id_field"])
+    _need(
         isinstance(resource_id, (str, int)) and not isinstance(resource_id, bool) and str(resource_id) != "",
-        f'expected the answer of {what} to hold an id (a string or an integer) at "{manifest["read"]["id_field"]}"',
-        got=r.json(),
+        f'expected the answer of {what} to hold an id (a string or an integer) at "{manifest["read"]["id_field"]}", '
+        f"got {r.text[:200]!r}",
+        CREATE_AND_READ,
+        precondition=precondition,
     )
     return resource_id
 
@@ -201,7 +265,7 @@ def test_openapi_document(app):
     '"get" on "/expenses") spread over at least 2 paths, not counting /health, /openapi.json and /capstone.json.'
 )
 def test_openapi_operations(app):
-    ops = [(m, p, op) for m, p, op in _ops(_load_doc(app)) if (m, p) not in PLATFORM_GETS]
+    ops = [(m, p, op) for m, p, op in _ops(_load_doc(app), precondition=False) if (m, p) not in PLATFORM_GETS]
     listed = [f"{method.upper()} {path}" for method, path, _ in ops]
     check(len(ops) >= 4, "expected at least 4 operations in the document", got=listed)
     check(len({path for _, path, _ in ops}) >= 2, "expected the operations to span at least 2 paths", got=listed)
@@ -217,7 +281,7 @@ def test_openapi_operations(app):
 def test_openapi_error_responses(app):
     doc = _load_doc(app)
     ops = [(m, p, op) for m, p, op in _ops(doc) if (m, p) not in PLATFORM_GETS]
-    check(ops, "expected the document to list the operations of your API")
+    _need(ops, "this test needs the document to list the operations of your API", OPENAPI_OPERATIONS)
     missing = [f"{method.upper()} {path}" for method, path, op in ops if not has_client_error(doc, op)]
     check_equal(missing, [], "the operations that list no 4xx response")
 
@@ -270,13 +334,10 @@ def test_unknown_route_404(app, rng):
 )
 def test_malformed_json_4xx(app, rng):
     targets = {}
-    try:
-        doc = _load_doc(app)
-        for method, path, _ in _ops(doc):
-            if method in BODY_METHODS and without_parameters(path):
-                targets.setdefault((method.upper(), path), None)
-    except AssertionError:
-        pass  # no document: the manifest's steps are still worth sending
+    doc = _doc_or_none(app)  # without a document, the manifest's steps are still worth sending
+    for method, path, _ in (_ops_or_none(doc) or []) if doc is not None else []:
+        if method in BODY_METHODS and without_parameters(path):
+            targets.setdefault((method.upper(), path), None)
     try:
         manifest = parse_manifest(app.get("/capstone.json").json())
         for name in ("register", "login", "create"):
@@ -308,11 +369,9 @@ def test_malformed_json_4xx(app, rng):
 )
 def test_content_type(app, rng):
     paths = ["/health", "/openapi.json", "/capstone.json", f"/{rng.choice(WORDS)}-{_random(rng)}"]
-    try:
-        doc = _load_doc(app)
-        paths += [path for method, path, _ in _ops(doc) if method == "get" and without_parameters(path)][:MAX_CALLS]
-    except AssertionError:
-        pass  # without a document, the fixed paths are checked
+    doc = _doc_or_none(app)  # without a document, the fixed paths are checked
+    ops = (_ops_or_none(doc) or []) if doc is not None else []
+    paths += [path for method, path, _ in ops if method == "get" and without_parameters(path)][:MAX_CALLS]
     for path in dict.fromkeys(paths):
         r = app.get(path)
         if r.content:
@@ -334,7 +393,7 @@ def test_content_type(app, rng):
     'token_field) and maybe a "register" step. The README shows an example.'
 )
 def test_capstone_manifest(app):
-    _load_manifest(app)
+    _load_manifest(app, precondition=False)
 
 
 @title("The manifest's create and read steps work")
@@ -369,9 +428,16 @@ def test_create_and_read(app, rng):
 def test_data_survives_restart(app, app_control, rng):
     manifest = _load_manifest(app)
     random = _random(rng)
-    token = _sign_in(app, manifest, random)
-    resource_id = _create(app, manifest, random, token)
-    before = _read(app, manifest, resource_id, token)
+    token = _sign_in(app, manifest, random, precondition=True)
+    resource_id = _create(app, manifest, random, token, precondition=True)
+    r = app.get(read_path(manifest, resource_id), headers=_auth(token))
+    _need(
+        r.status_code == 200 and _is_json_type(r),
+        f"expected the manifest's read step to answer 200 with JSON, got {r.status_code} "
+        f"({r.content_type or 'no Content-Type'})",
+        CREATE_AND_READ,
+    )
+    before = r.json()
     app_control.restart()
     with checkpoint("signed in again after the restart", points=1):
         token = _sign_in(app, manifest, random, register=False)

@@ -15,6 +15,8 @@ import time
 from stagecraft_grader import WORDS, ExchangeError, check, check_equal, fail, hint, not_graded, points, title
 
 LOG_KEYS = ("method", "path", "status", "duration_ms")
+# The test that checks what the precondition _work_works only needs to work (no cascades).
+WORK = '''"GET /work?ms=N waits N milliseconds, then answers {"slept_ms": N}"'''
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -80,15 +82,15 @@ def _probe(app, rng):
     return method, path, token, r
 
 
-def _work_works(app):
-    """Precondition of the shutdown tests: GET /work answers 200."""
-    r = app.get("/work", params={"ms": 100})
-    check_equal(
-        r.status_code,
-        200,
-        "the status code of GET /work?ms=100 (checked before the shutdown)",
-        hint="This test needs GET /work to work first: make the /work test pass.",
-    )
+def _work_works(app, ms=100):
+    """Precondition of the tests about something else (logs, shutdown): GET /work?ms= answers 200.
+    When it does not, the test is skipped (worth nothing): the /work test says why."""
+    r = app.get("/work", params={"ms": ms})
+    if r.status_code != 200:
+        not_graded(
+            f"this test needs GET /work?ms={ms} to answer 200 (it answered {r.status_code}): make the test "
+            f"{WORK} pass first"
+        )
 
 
 class _InFlight:
@@ -291,15 +293,17 @@ def test_access_log_on_stdout(app, app_control, rng):
 def test_access_log_fields(app, app_control, rng):
     method, path, token, r = _probe(app, rng)
     ms = rng.randint(1100, 1400)  # longer than any other /work request logged so far
-    check_equal(app.get("/work", params={"ms": ms}).status_code, 200, f"the status code of GET /work?ms={ms}")
+    _work_works(app, ms)
 
     def work_lines(stdout):
         entries = [e for e in map(_json_object, stdout.splitlines()) if e and e.get("path") == "/work"]
         return [e for e in entries if _is_number(e.get("duration_ms")) and e["duration_ms"] >= ms * 0.9]
 
-    stdout, _ = _logs(app_control, lambda out: token in out and work_lines(out))
+    stdout, stderr = _logs(app_control, lambda out: token in out and work_lines(out))
+    if not _lines_with(stdout, token) and _lines_with(stderr, token):
+        stdout = stderr  # the stream is the stdout test's to check; the fields are this test's
     lines = _lines_with(stdout, token)
-    check(lines, f"expected a log line about {method} {path} on stdout", got=_tail(stdout))
+    check(lines, f"expected a log line about {method} {path}", got=_tail(stdout))
     entry = _json_object(lines[-1])
     check(entry is not None, f"expected the log line about {method} {path} to be one JSON object", got=lines[-1])
     missing = [key for key in LOG_KEYS if key not in entry]
@@ -428,8 +432,10 @@ def test_graceful_shutdown(app, app_control, rng):
             f"the request in flight when SIGTERM arrived (GET /work?ms={ms}) was cut off: {slow.error}",
             expected=f'200 {{"slept_ms": {ms}}}',
         )
-    data = _json(slow.response, 200, f"GET /work?ms={ms} (in flight when SIGTERM arrived)")
-    check_equal(data, {"slept_ms": ms}, f"the body of GET /work?ms={ms} (in flight when SIGTERM arrived)")
+    # That it answered 200 shows it finished; its body is the /work test's to check.
+    check_equal(
+        slow.response.status_code, 200, f"the status code of GET /work?ms={ms} (in flight when SIGTERM arrived)"
+    )
     check(not answer.running, "expected the app to exit within 15 s of SIGTERM; it was still running")
     if answer.exit_code == 143:
         fail("the app was killed by SIGTERM (exit code 143) instead of exiting by itself", expected="exit code 0")

@@ -92,7 +92,7 @@ def test_read_bookmark(app, rng):
     created = create_bookmark(app, bookmark_body(rng))
     path = item_path(created["id"])
     check_equal(json_body(app.get(path), 200, f"GET {path}"), created, f"the bookmark GET {path} answered")
-    listed = [b for b in list_bookmarks(app) if b.get("id") == created["id"]]
+    listed = [b for b in list_bookmarks(app, strict=True) if b.get("id") == created["id"]]
     check_equal(listed, [created], "the bookmark just created, as GET /bookmarks lists it")
 
 

@@ -15,7 +15,6 @@ from catalog import (
     create_author,
     create_book,
     error,
-    get_author,
     is_int,
     json_body,
     list_books,
@@ -47,7 +46,8 @@ def test_create_author(app, rng):
         check_equal(data.get("name"), name, 'the "name" of the created author')
     other = create_author(app, rng)
     check(other != data["id"], "expected every author to get their own id", got=[data["id"], other])
-    got = get_author(app, data["id"])
+    got = json_body(app.get(f"/authors/{data['id']}"), 200, f"GET /authors/{data['id']}")
+    check(isinstance(got, dict), f"expected GET /authors/{data['id']} to answer a JSON object", got=got)
     check_equal(
         {k: got.get(k) for k in ("id", "name", "book_count")},
         {"id": data["id"], "name": name, "book_count": 0},

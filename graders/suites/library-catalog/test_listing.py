@@ -33,8 +33,8 @@ def test_filter_by_author(app, rng):
     authors = [create_author(app, rng) for _ in range(3)]
     books = {a: create_books(app, rng, a, rng.randint(2, 4)) for a in authors[:2]}
     for author_id, theirs in books.items():
-        check_list(app, {"author_id": author_id}, theirs, f"the {len(theirs)} books of author {author_id}")
-    check_list(app, {"author_id": authors[2]}, [], "an author without books")
+        check_list(app, {"author_id": author_id}, theirs, f"the {len(theirs)} books of author {author_id}", strict=True)
+    check_list(app, {"author_id": authors[2]}, [], "an author without books", strict=True)
 
 
 @title("GET /books?year_from=&year_to= keeps the books of those years, both ends included")
@@ -161,14 +161,14 @@ def test_pagination(app, rng):
     books = ordered(create_books(app, rng, author_id, rng.randint(21, 26)))
     count = len(books)
     with checkpoint("the first page without limit or offset", points=1):
-        items, data, what = list_books(app, {"author_id": author_id})
+        items, data, what = list_books(app, {"author_id": author_id}, strict=True)
         check_equal((data["limit"], data["offset"]), (20, 0), f'the "limit" and "offset" of {what} (the defaults)')
         check_equal(data["total"], count, f'the "total" of {what} ({count} books match, on every page)')
         check_order(items, books[:20], f'the "items" of {what} (the first 20 of {count} matches)')
     size = rng.randint(3, 7)
     seen = []
     for offset in range(0, count, size):
-        items, data, what = list_books(app, {"author_id": author_id, "limit": size, "offset": offset})
+        items, data, what = list_books(app, {"author_id": author_id, "limit": size, "offset": offset}, strict=True)
         check_equal((data["limit"], data["offset"]), (size, offset), f'the "limit" and "offset" of {what}')
         check_equal(data["total"], count, f'the "total" of {what} ({count} books match, on every page)')
         check(len(items) <= size, f"expected at most {size} items from {what}", got=len(items))
@@ -183,7 +183,7 @@ def test_pagination(app, rng):
     check(not missing, f"expected the pages of {size} to cover all {count} books; these ids never came", got=missing)
     check_order(seen, books, f"the books of all the pages of {size}, one page after the other")
     past = count + rng.randint(0, 5)
-    items, data, what = list_books(app, {"author_id": author_id, "limit": size, "offset": past})
+    items, data, what = list_books(app, {"author_id": author_id, "limit": size, "offset": past}, strict=True)
     check_equal((items, data["total"]), ([], count), f'the "items" and "total" of {what} (past the last match)')
 
 
@@ -203,10 +203,10 @@ def test_limit_bounds(app, rng):
             f"GET /books?author_id={author_id}&limit={limit}",
         )
     for limit, length in ((1, 1), (100, 3), (rng.randint(2, 99), None)):
-        items, data, what = list_books(app, {"author_id": author_id, "limit": limit})
+        items, data, what = list_books(app, {"author_id": author_id, "limit": limit}, strict=True)
         check_equal(data["limit"], limit, f'the "limit" of {what}')
         check_equal(len(items), length or min(limit, 3), f'the number of "items" of {what}')
-    items, data, what = list_books(app, {"author_id": author_id, "limit": 2, "offset": 2})
+    items, data, what = list_books(app, {"author_id": author_id, "limit": 2, "offset": 2}, strict=True)
     check_equal((len(items), data["offset"]), (1, 2), f'the number of "items" and the "offset" of {what}')
 
 

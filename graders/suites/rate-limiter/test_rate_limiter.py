@@ -13,14 +13,19 @@ from stagecraft_grader import (
     checkpoint,
     deadline,
     hint,
+    not_graded,
     points,
     run_concurrently,
     title,
 )
+from stagecraft_grader.shapes import field, unwrap
 
 KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 # The Redis sidecar shares the app's loopback; REDIS_URL only for running the suite by hand.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+# The tests that check what the preconditions below only need to work: a precondition that cannot
+# be met skips the test (worth nothing) and names the test to make pass first (no cascades).
+CREATE_KEY = '"POST /keys creates an API key and answers 201"'
 
 
 def _json(r, status, what):
@@ -36,15 +41,35 @@ def _error(r, status, what):
     check(isinstance(data.get("error"), str), f'expected a JSON object with a string "error" from {what}', got=data)
 
 
-def _create_key(app, limit, window):
+def _create_key(app, limit, window, *, strict=False):
+    """POST /keys: the new API key.
+
+    `strict` checks the answer as the brief pins it (201, JSON, a "key" of 16 to 128 URL-safe
+    characters), for the create test; as a precondition of another test any 2xx with a key in it
+    will do, or the test is skipped.
+    """
     body = {"limit": limit, "window_seconds": window}
-    data = _json(app.post("/keys", json=body), 201, f"POST /keys with {json.dumps(body)}")
-    key = data.get("key")
-    check(
-        isinstance(key, str) and KEY_RE.fullmatch(key) is not None,
-        'expected "key" to be a string of 16 to 128 characters from A-Z, a-z, 0-9, "-" and "_"',
-        got=data,
-    )
+    what = f"POST /keys with {json.dumps(body)}"
+    r = app.post("/keys", json=body)
+    if strict:
+        data = _json(r, 201, what)
+        key = data.get("key")
+        check(
+            isinstance(key, str) and KEY_RE.fullmatch(key) is not None,
+            'expected "key" to be a string of 16 to 128 characters from A-Z, a-z, 0-9, "-" and "_"',
+            got=data,
+        )
+        return key
+    try:
+        data = unwrap(json.loads(r.content), ("key", "api_key", "apiKey"))
+    except ValueError:
+        data = None
+    key = field(data, "key", "api_key") if data is not None and 200 <= r.status_code < 300 else None
+    if not isinstance(key, str) or not key.strip():
+        not_graded(
+            f"this test needs {what} to answer a new API key (it answered {r.status_code} {r.text[:100]!r}): "
+            f"make the test {CREATE_KEY} pass first"
+        )
     return key
 
 
@@ -59,17 +84,34 @@ def _int_header(r, name, what):
     return int(value)
 
 
-def _allowed(r, limit, remaining, what):
-    """Check a request that the limit lets through."""
-    check_equal(_json(r, 200, what), {"ok": True}, f"the JSON body of {what}")
-    check_equal(_int_header(r, "X-RateLimit-Limit", what), limit, f"the X-RateLimit-Limit header of {what}")
-    check_equal(_int_header(r, "X-RateLimit-Remaining", what), remaining, f"the X-RateLimit-Remaining of {what}")
+def _allowed(r, limit, remaining, what, *, strict=False):
+    """Check a request that the limit lets through.
+
+    `strict` checks the whole answer as the brief pins it ({"ok": true}, X-RateLimit-Limit and
+    X-RateLimit-Remaining), for the test about allowed requests. Otherwise the request must be let
+    through (200) and, when the app sends X-RateLimit-Remaining, it must count right; whether the
+    headers and the body are there at all is that test's to check.
+    """
+    if strict:
+        check_equal(_json(r, 200, what), {"ok": True}, f"the JSON body of {what}")
+        check_equal(_int_header(r, "X-RateLimit-Limit", what), limit, f"the X-RateLimit-Limit header of {what}")
+        check_equal(_int_header(r, "X-RateLimit-Remaining", what), remaining, f"the X-RateLimit-Remaining of {what}")
+        return
+    check_equal(r.status_code, 200, f"the status code of {what} (within the limit)")
+    value = (r.headers.get("X-RateLimit-Remaining") or "").strip()
+    if value.isdigit():
+        check_equal(int(value), remaining, f"the X-RateLimit-Remaining of {what}")
 
 
-def _spend(app, key, limit, count, first=0):
+def _spend(app, key, limit, count, first=0, *, strict=False):
     """Send `count` requests that must all pass, the first of them number `first + 1` in the window."""
     for i in range(first, first + count):
-        _allowed(_ping(app, key), limit, limit - i - 1, f"request {i + 1} of {limit} in the window")
+        _allowed(_ping(app, key), limit, limit - i - 1, f"request {i + 1} of {limit} in the window", strict=strict)
+
+
+def _refused(r, what):
+    """A request past the limit: 429 (the error body and headers are the 429 test's to check)."""
+    check_equal(r.status_code, 429, f"the status code of {what} (past the limit)")
 
 
 def _random_key(rng):
@@ -83,8 +125,8 @@ def _random_key(rng):
     'store its limit and window in Redis and answer 201 with {"key": "<the key>"}. Every call makes a new key.'
 )
 def test_create_key(app, rng):
-    keys = [_create_key(app, rng.randint(1, 1000), rng.randint(1, 3600)) for _ in range(2)]
-    keys.append(_create_key(app, 1000, 3600))  # the largest values allowed
+    keys = [_create_key(app, rng.randint(1, 1000), rng.randint(1, 3600), strict=True) for _ in range(2)]
+    keys.append(_create_key(app, 1000, 3600, strict=True))  # the largest values allowed
     check_equal(len(set(keys)), len(keys), f"the number of distinct keys among {keys}")
 
 
@@ -126,7 +168,7 @@ def test_create_key_invalid_400(app, rng):
 def test_requests_within_limit(app, rng):
     limit = rng.randint(3, 10)
     key = _create_key(app, limit, rng.randint(600, 3600))
-    _spend(app, key, limit, limit)
+    _spend(app, key, limit, limit, strict=True)
 
 
 @title("Past the limit, requests answer 429 with Retry-After and the rate-limit headers")
@@ -166,10 +208,10 @@ def test_keys_independent(app, rng):
     window = rng.randint(600, 3600)
     key_a, key_b = _create_key(app, limit_a, window), _create_key(app, limit_b, window)
     _spend(app, key_a, limit_a, limit_a)
-    _error(_ping(app, key_a), 429, f"request {limit_a + 1} of the first key (limit {limit_a})")
+    _refused(_ping(app, key_a), f"request {limit_a + 1} of the first key (limit {limit_a})")
     used = rng.randint(1, limit_b - 1)
     _spend(app, key_b, limit_b, used)
-    _error(_ping(app, key_a), 429, "the first key, still past its limit")
+    _refused(_ping(app, key_a), "the first key, still past its limit")
     _spend(app, key_b, limit_b, limit_b - used, first=used)
 
 
@@ -205,7 +247,7 @@ def test_window_reset(app, rng):
         r = _ping(app, key)
         if r.status_code == 429 or time.monotonic() - start < window:
             break
-    _error(r, 429, f"request {limit + 1} of {limit} in a {window}-second window")
+    _refused(r, f"request {limit + 1} of {limit} in a {window}-second window")
     while True:
         time.sleep(0.2)
         r = _ping(app, key)
@@ -240,10 +282,10 @@ def test_concurrent_requests(app, rng):
     statuses = [r.status_code for r in responses]
     check(set(statuses) <= {200, 429}, "expected every answer to be 200 or 429", got=statuses)
     check_equal(statuses.count(200), limit, f"the number of 200 answers among {limit + extra} simultaneous requests")
-    remaining = sorted(
-        _int_header(r, "X-RateLimit-Remaining", "a simultaneous request") for r in responses if r.status_code == 200
-    )
-    check_equal(remaining, list(range(limit)), "the X-RateLimit-Remaining values of the 200 answers, sorted")
+    values = [(r.headers.get("X-RateLimit-Remaining") or "").strip() for r in responses if r.status_code == 200]
+    if all(value.isdigit() for value in values):  # whether the header is there is another test's to check
+        remaining = sorted(int(value) for value in values)
+        check_equal(remaining, list(range(limit)), "the X-RateLimit-Remaining values of the 200 answers, sorted")
 
 
 @title("Keys and counts survive a restart of the app")
@@ -263,7 +305,7 @@ def test_state_survives_restart(app, app_control, rng):
         check(r.status_code != 401, "expected the key to be known after the restart", got=r.status_code)
     _allowed(r, limit, limit - used - 1, f"request {used + 1} of {limit}, the first after the restart")
     _spend(app, key, limit, limit - used - 1, first=used + 1)
-    _error(_ping(app, key), 429, f"request {limit + 1} of {limit} (partly before, partly after the restart)")
+    _refused(_ping(app, key), f"request {limit + 1} of {limit} (partly before, partly after the restart)")
 
 
 @title("The counter is kept in Redis")
