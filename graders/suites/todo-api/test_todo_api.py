@@ -1,11 +1,30 @@
-"""Grader suite for the stage 4 exercise todo-api (see the exercise's README for the brief).
+"""Grader suite for the stage 4 exercise todo-api, the roadmap.sh Todo List API.
+
+Spec tests check what https://roadmap.sh/projects/todo-list-api requires and accept every choice it
+leaves open: errors keyed `error`, `message` or `detail`; 400 or 422 for invalid input; ids as
+numbers or strings; records bare or in one envelope (`{"data": {...}}`); extra fields; 200 or 201
+for a creation; any order of the list, as long as the pages agree. Craft tests check the extra
+practice of our brief (201, 401 for a wrong login, 409, 404, Content-Type, stricter validation).
 
 The app keeps running for the whole suite, so every test registers its own users, with a random
-e-mail address that holds the test's name, and never assumes the store is empty: ids are compared
-with the ones the app handed out, and lists are checked for the caller's own todos only.
+e-mail address that holds the test's name, and never assumes the store is empty. Helpers that
+need a user's token or a todo (preconditions of a test about something else) read them in any
+shape and call `not_graded` when they cannot: a wrong shape costs the one test that checks it.
 """
 
-from stagecraft_grader import WORDS, check, check_equal, checkpoint, hint, points, title
+from stagecraft_grader import WORDS, check, check_equal, checkpoint, craft, hint, not_graded, points, spec, title
+from stagecraft_grader.shapes import (
+    VALIDATION,
+    check_error,
+    check_status,
+    field,
+    find_id,
+    is_json,
+    json_of,
+    same_id,
+    unwrap,
+    unwrap_list,
+)
 
 NAMES = [
     "Ada Lovelace",
@@ -17,7 +36,17 @@ NAMES = [
     "Margaret Hamilton",
     "Ken Thompson",
 ]
-TODO_FIELDS = ("id", "title", "description")
+# Where a token may be found by a helper (a precondition); the register and login tests want `token`.
+TOKEN_KEYS = ("token", "accessToken", "access_token", "jwt")
+# Statuses of a refused request, for the rules the spec gives no status for (a duplicate e-mail,
+# a wrong password, an id no todo has): any 4xx says "no", a 2xx or 5xx does not.
+REFUSED = tuple(range(400, 500))
+CREATED = (200, 201)  # the spec says "respond with" the token or the item; the 201 is our brief's
+
+# The public spec: "You can use the Authorization header with the token as the value". The grader
+# sends "Bearer <token>"; when an app refuses that but accepts the bare token, it uses the bare
+# token from then on (found by the first POST /todos of the run: see _post_todo).
+_SCHEME = {"prefix": "Bearer "}
 
 
 # --- random data ------------------------------------------------------------------------------
@@ -46,91 +75,139 @@ def _missing_id(rng):
 
 
 def _auth(token):
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"{_SCHEME['prefix']}{token}"}
 
 
-# --- checks shared by the tests ---------------------------------------------------------------
+# --- reading answers in any accepted shape ----------------------------------------------------
 
 
-def _json(r, status, what):
-    check_equal(r.status_code, status, f"the status code of {what}")
-    check_equal(r.content_type, "application/json", f"the Content-Type media type of {what}")
-    return r.json()
+def _parsed(r):
+    """The JSON body, or None when there is none (a helper never fails on a shape)."""
+    try:
+        return json_of(r, "the answer")
+    except AssertionError:
+        return None
 
 
-def _check_error(r, status, what):
-    data = _json(r, status, what)
+def _token_in(r):
+    """The token of a 2xx answer, bare or in one envelope, under any usual name; else None."""
+    if not 200 <= r.status_code < 300:
+        return None
+    record = unwrap(_parsed(r), looks_like=TOKEN_KEYS)
+    token = field(record, *TOKEN_KEYS) if record else None
+    return token if isinstance(token, str) and token.strip() else None
+
+
+def _spec_token(r, what):
+    """The spec's `{"token": "..."}`, bare or in one envelope: the check of the register and login tests."""
+    data = json_of(r, what)
+    record = unwrap(data, looks_like=("token",))
+    token = record.get("token") if record else None
     check(
-        isinstance(data, dict) and isinstance(data.get("error"), str),
-        f'expected {what} to answer a JSON object with a string "error"',
+        isinstance(token, str) and token.strip() != "",
+        f'expected {what} to answer {{"token": "..."}} with a non-empty string token',
         got=data,
     )
+    return token
 
 
-def _check_token(data, what):
+def _todo_id(record):
+    """A todo's id: `id`, `_id`, `uuid`... or `todo_id`/`todoId`/`taskId`; a number or a string."""
+    found = find_id(record)
+    if found is None and isinstance(record, dict):
+        value = field(record, "todo_id", "task_id")
+        if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip()):
+            found = value
+    return found
+
+
+def _todo_in(data):
+    """The todo in an answer, bare or in one envelope, or None."""
+    return unwrap(data, looks_like=("title",))
+
+
+def _check_todo_answer(r, body, what, statuses):
+    """`r` answers, with a status in `statuses`, the todo holding `body`'s title and description."""
+    check_status(r, statuses, what)
+    data = json_of(r, what)
+    record = _todo_in(data)
     check(
-        isinstance(data, dict) and isinstance(data.get("token"), str) and data["token"].strip(),
-        f'expected {what} to answer a JSON object with a non-empty string "token"',
+        record is not None,
+        f'expected {what} to answer the todo, e.g. {{"id": 1, "title": "...", "description": "..."}} '
+        '(bare or in one envelope such as {"data": {...}})',
         got=data,
     )
-    return data["token"]
+    todo_id = _todo_id(record)
+    check(todo_id is not None, f'expected the todo {what} answered to have an "id" (a number or a string)', got=record)
+    for name in ("title", "description"):
+        check_equal(record.get(name), body[name], f'the "{name}" of the todo {what} answered')
+    return todo_id
 
 
-def _check_todo(data, body, what):
-    """`data` is a todo object holding `body`'s title and description and an integer id."""
-    check(isinstance(data, dict), f"expected {what} to be a JSON object", got=data)
-    todo_id = data.get("id")
-    check(
-        isinstance(todo_id, int) and not isinstance(todo_id, bool),
-        f'expected {what} to have an integer "id"',
-        got=todo_id,
-    )
-    for field in ("title", "description"):
-        check_equal(data.get(field), body[field], f'the "{field}" of {what}')
-    return {field: data[field] for field in TODO_FIELDS}
+def _number(value):
+    """A whole number given as a number or as digits in a string ("2"), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+# --- preconditions: a user's token, a todo, the caller's todos --------------------------------
+
+
+def _login(app, user):
+    """POST /login as a precondition: the token, or None."""
+    return _token_in(app.post("/login", json={"email": user["email"], "password": user["password"]}))
 
 
 def _register(app, user):
-    """POST /register as a precondition of a test about something else: the user's token."""
+    """A registered user's token, from /register or else from /login; a test without one is not graded."""
     r = app.post("/register", json=user)
-    check_equal(
-        r.status_code,
-        201,
-        "the status code of POST /register (registering a user)",
-        hint="This test needs POST /register to work first: make the register test pass.",
-    )
-    return _check_token(r.json(), "POST /register")
+    token = _token_in(r) or _login(app, user)
+    if token is None and r.status_code == 429:
+        not_graded(
+            "not graded: POST /register answered 429 Too Many Requests, so your app's rate limit stops the "
+            "grader from registering the user this test needs. Allow more requests to grade it."
+        )
+    if token is None:
+        not_graded(
+            "not graded yet: this test needs a registered user's token, but neither POST /register nor "
+            "POST /login answered one. Make the register test pass first."
+        )
+    return token
+
+
+def _post_todo(app, token, body):
+    """POST /todos with the token, finding once whether the app wants "Bearer <token>" or the bare token."""
+    r = app.post("/todos", json=body, headers=_auth(token))
+    if r.status_code == 401 and _SCHEME["prefix"]:
+        bare = app.post("/todos", json=body, headers={"Authorization": token})
+        if 200 <= bare.status_code < 300:
+            _SCHEME["prefix"] = ""
+            return bare
+    return r
 
 
 def _create(app, token, body):
-    """POST /todos as a precondition: the created todo, reduced to id, title and description."""
-    r = app.post("/todos", json=body, headers=_auth(token))
-    check_equal(
-        r.status_code,
-        201,
-        "the status code of POST /todos (creating a todo)",
-        hint="This test needs POST /todos to work first: make the create test pass.",
-    )
-    return _check_todo(r.json(), body, "the created todo")
+    """POST /todos as a precondition: the new todo's id, in whatever shape the app answers."""
+    r = _post_todo(app, token, body)
+    todo_id = _todo_id(_todo_in(_parsed(r))) if 200 <= r.status_code < 300 else None
+    if todo_id is None:
+        not_graded(
+            "not graded yet: this test needs a todo, but POST /todos answered no todo with an id. "
+            "Make the create_todo test pass first."
+        )
+    return todo_id
 
 
-def _page(app, token, page, limit):
-    what = f"GET /todos?page={page}&limit={limit}"
-    data = _json(app.get("/todos", params={"page": page, "limit": limit}, headers=_auth(token)), 200, what)
-    check(
-        isinstance(data, dict)
-        and isinstance(data.get("data"), list)
-        and all(isinstance(t, dict) for t in data["data"]),
-        f'expected {what} to answer a JSON object whose "data" is an array of todos',
-        got=data,
-    )
-    todos = [{field: t.get(field) for field in TODO_FIELDS} for t in data["data"]]
-    return todos, {key: data.get(key) for key in ("page", "limit", "total")}, what
-
-
-def _list_all(app, token):
-    todos, _, _ = _page(app, token, 1, 100)
-    return todos
+def _listed(app, token):
+    """The caller's todos as GET /todos?page=1&limit=10 shows them ({str(id): todo}), or None when unreadable."""
+    r = app.get("/todos", params={"page": 1, "limit": 10}, headers=_auth(token))
+    items = unwrap_list(_parsed(r), prefer=("data", "todos", "items")) if r.status_code == 200 else None
+    if items is None or not all(isinstance(t, dict) for t in items):
+        return None
+    return {str(_todo_id(t)): t for t in items}
 
 
 def _tampered(token):
@@ -146,250 +223,427 @@ def _places(paths):
     return ", ".join(f"{p} (in your project folder)" if p.startswith("./") else f"$DATA_DIR/{p}" for p in paths)
 
 
-# --- tests ------------------------------------------------------------------------------------
+# --- spec tests -------------------------------------------------------------------------------
 
 
-@title("POST /register creates a user and answers 201 with a token")
+@title("POST /register creates a user and answers a token")
 @points(2)
+@spec("POST /register {name, email, password}: respond with a token that can be used for authentication.")
 @hint(
-    'Store the user and answer 201 with {"token": "..."}: a JWT or a random opaque string that '
+    'Store the user and answer 201 (or 200) with {"token": "..."}: a JWT or a random string that '
     "identifies the user in the Authorization header of later requests."
 )
 def test_register(app, rng):
-    data = _json(app.post("/register", json=_user(rng, "register")), 201, "POST /register")
-    _check_token(data, "POST /register")
+    r = app.post("/register", json=_user(rng, "register"))
+    check_status(r, CREATED, "POST /register")
+    _spec_token(r, "POST /register")
 
 
-@title("POST /register rejects an invalid registration with 400 and a JSON error")
+@title("POST /register rejects an invalid registration with 400 (or 422) and a JSON error")
 @points(2)
+@spec("This will validate the given details (Implement proper data validation).")
 @hint(
-    'Check the body before storing it: name a non-empty string, email a string with one "@" and '
-    "something on each side, password a string of at least 8 characters. Otherwise answer 400 "
-    'with {"error": "..."}.'
+    "Check the body before storing it: name, email and password must be there, and the email "
+    'must look like one (one "@"). Otherwise answer 400 (or 422) with a JSON error such as '
+    '{"message": "..."}; a body that is not JSON at all is refused with 400 as well.'
 )
 def test_register_validation(app, rng):
     missing = rng.choice(["name", "email", "password"])
     with checkpoint(f"rejected a registration without {missing}", points=1):
         user = _user(rng, "regvalid")
         del user[missing]
-        _check_error(app.post("/register", json=user), 400, f'POST /register without "{missing}"')
-    invalid = [
-        ('an empty "name"', {**_user(rng, "regvalid"), "name": rng.choice(["", "   "])}),
-        ('an "email" without "@"', {**_user(rng, "regvalid"), "email": f"{rng.choice(WORDS)}.example.com"}),
-        ('a 5-character "password"', {**_user(rng, "regvalid"), "password": f"{rng.randint(10000, 99999)}"}),
-        ('a number as "password"', {**_user(rng, "regvalid"), "password": rng.randint(10**8, 10**9)}),
-        ("a JSON array instead of an object", [_user(rng, "regvalid")]),
-    ]
-    for what, body in invalid:
-        _check_error(app.post("/register", json=body), 400, f"POST /register with {what}")
+        check_error(app.post("/register", json=user), VALIDATION, f'POST /register without "{missing}"')
+    bad_email = {**_user(rng, "regvalid"), "email": f"{rng.choice(WORDS)}.example.com"}
+    check_error(app.post("/register", json=bad_email), VALIDATION, 'POST /register with an "email" without "@"')
+    array = [_user(rng, "regvalid")]
+    check_error(app.post("/register", json=array), VALIDATION, "POST /register with a JSON array instead of an object")
     r = app.post("/register", content=b'{"name": "unfinished', headers={"Content-Type": "application/json"})
-    _check_error(r, 400, "POST /register with a body that is not valid JSON")
+    check_error(r, VALIDATION, "POST /register with a body that is not valid JSON", body=False)
 
 
-@title("POST /register answers 409 for an e-mail address already taken")
+@title("POST /register refuses an e-mail address already taken")
 @points(1)
+@spec("Make sure the email is unique.")
 @hint(
-    "Before storing a user, look the e-mail up: when a user already has it, answer 409 with "
-    '{"error": "..."} and store nothing.'
+    "Before storing a user, look the e-mail up (or catch the unique-constraint error): when a user "
+    "already has it, answer an error (409 Conflict is best, 400 is fine) and store nothing."
 )
 def test_register_duplicate_email(app, rng):
     first = _user(rng, "duplicate")
     _register(app, first)
     second = {**_user(rng, "duplicate"), "email": first["email"]}
-    _check_error(app.post("/register", json=second), 409, "a second POST /register with the same email")
+    check_error(app.post("/register", json=second), REFUSED, "a second POST /register with the same email")
     r = app.post("/login", json={"email": first["email"], "password": second["password"]})
-    check_equal(
-        r.status_code,
-        401,
-        "the status code of POST /login with the rejected second password",
-        hint="A rejected registration must not replace the first user's password.",
+    check(
+        _token_in(r) is None,
+        "expected POST /login with the refused second registration's password to be refused: "
+        "a refused registration must not replace the first user's password",
+        got=r.status_code,
     )
 
 
 @title("Passwords are not stored in plain text")
 @points(2)
+@spec("Make sure to hash the password before storing it in the database.")
 @hint(
-    "Keep your users in a database file (under $DATA_DIR, or next to your code) and store a salted hash "
-    "of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), never the password itself, in "
-    "any file: and log it nowhere either."
+    "Store a salted hash of the password (argon2-cffi or bcrypt in Python, bcryptjs in Node), never the "
+    "password itself, in any file: and log it nowhere either."
 )
 def test_password_not_plaintext(app, app_data, rng):
     user = _user(rng, "plaintext")
     _register(app, user)
-    with checkpoint("the app keeps its users in a file", points=1):
-        check(
-            app_data.contains_plaintext(user["email"]),
-            f"expected a file under $DATA_DIR or in your project folder to hold the registered e-mail "
-            f"{user['email']} (your users' table), but none does",
+    if not app_data.contains_plaintext(user["email"]):
+        not_graded(
+            "not graded: no file under $DATA_DIR or in your project folder holds the registered e-mail, so "
+            "the grader cannot see how your users are stored (a database service, or memory). Keep them in "
+            "a SQLite file to have this checked."
         )
     found = app_data.contains_plaintext(user["password"])
     check(not found, f"expected no file to hold the registered password as it was sent, found it in {_places(found)}")
 
 
-@title("POST /login answers 200 with a token, and 401 for wrong credentials")
+@title("POST /login answers a token, and refuses wrong credentials")
 @points(2)
+@spec("POST /login {email, password}: validate the given email and password, and respond with a token.")
 @hint(
     "Find the user by e-mail and verify the password against the stored hash: answer 200 with "
-    '{"token": "..."} when it matches, and 401 with {"error": "..."} for a wrong password or an '
-    "unknown e-mail."
+    '{"token": "..."} when it matches, and an error (401) for a wrong password or an unknown e-mail.'
 )
 def test_login(app, rng):
     user = _user(rng, "login")
     _register(app, user)
     with checkpoint("logged in with the right password", points=1):
-        data = _json(
-            app.post("/login", json={"email": user["email"], "password": user["password"]}),
-            200,
-            "POST /login with the right password",
-        )
-        _check_token(data, "POST /login")
+        r = app.post("/login", json={"email": user["email"], "password": user["password"]})
+        check_status(r, CREATED, "POST /login with the right password")
+        _spec_token(r, "POST /login")
     wrong = user["password"] + rng.choice(WORDS)
-    _check_error(
-        app.post("/login", json={"email": user["email"], "password": wrong}), 401, "POST /login with a wrong password"
-    )
+    r = app.post("/login", json={"email": user["email"], "password": wrong})
+    check_error(r, REFUSED, "POST /login with a wrong password")
     unknown = _user(rng, "login")["email"]
-    _check_error(
-        app.post("/login", json={"email": unknown, "password": user["password"]}),
-        401,
-        "POST /login with an e-mail no user has",
-    )
+    r = app.post("/login", json={"email": unknown, "password": user["password"]})
+    check_error(r, REFUSED, "POST /login with an e-mail no user has")
 
 
-@title("The todo routes answer 401 without a valid Bearer token")
+@title("The todo routes answer 401 without a valid token")
 @points(2)
+@spec("In case the token is missing or invalid, respond with an error and status code 401.")
 @hint(
-    'Check "Authorization: Bearer <token>" first, in every /todos route: when it is missing, '
-    "not a Bearer token, or not a token your app issued (or it was changed), answer 401 with "
-    '{"error": "..."}.'
+    "Check the Authorization header first, in every /todos route: when it is missing, or holds a "
+    'token your app never issued (or one that was changed), answer 401 with a JSON error such as {"message": '
+    '"Unauthorized"}.'
 )
 def test_auth_required(app, rng):
     token = _register(app, _user(rng, "auth"))
-    body = _todo_body(rng)
-    todo = _create(app, token, body)  # a real todo, so a 401 below is about the token
     bogus = f"{rng.choice(WORDS)}{rng.randint(10**8, 10**9)}"
     cases = [
-        ("no Authorization header", {}),
-        ("a token your app never issued", _auth(bogus)),
-        ("the token with one character changed", _auth(_tampered(token))),
-        ("a Basic instead of a Bearer token", {"Authorization": f"Basic {token}"}),
+        ("no Authorization header", lambda: {}),
+        ("a token your app never issued", lambda: _auth(bogus)),
+        ("the token with one character changed", lambda: _auth(_tampered(token))),
     ]
     with checkpoint("POST /todos answered 401 without a valid token", points=1):
         for what, headers in cases:
-            _check_error(app.post("/todos", json=_todo_body(rng), headers=headers), 401, f"POST /todos with {what}")
+            r = app.post("/todos", json=_todo_body(rng), headers=headers())
+            check_error(r, 401, f"POST /todos with {what}")
     what, headers = rng.choice(cases)
-    path = f"/todos/{todo['id']}"
-    _check_error(app.get("/todos", headers=headers), 401, f"GET /todos with {what}")
-    _check_error(app.put(path, json=_todo_body(rng), headers=headers), 401, f"PUT {path} with {what}")
-    _check_error(app.delete(path, headers=headers), 401, f"DELETE {path} with {what}")
-    check_equal(_list_all(app, token), [todo], "the owner's todos after the rejected requests")
+    check_error(app.get("/todos", headers=headers()), 401, f"GET /todos with {what}")
+    todo_id = _create(app, token, _todo_body(rng))  # a real todo, so a 401 below is about the token
+    path = f"/todos/{todo_id}"
+    what, headers = rng.choice(cases)
+    check_error(app.put(path, json=_todo_body(rng), headers=headers()), 401, f"PUT {path} with {what}")
+    check_error(app.delete(path, headers=headers()), 401, f"DELETE {path} with {what}")
+    listed = _listed(app, token)
+    if listed is not None:
+        check(str(todo_id) in listed, f"expected the todo {todo_id} to be still listed after the rejected DELETE")
 
 
-@title("POST /todos creates a todo for the token's user and answers 201")
+@title("POST /todos creates a todo for the token's user")
 @points(2)
+@spec("POST /todos {title, description}: upon successful creation, respond with the details of the created item.")
 @hint(
-    'Answer 201 with {"id", "title", "description"}; a token from /login must work like one '
-    'from /register, and a todo without a title answers 400 with {"error": "..."}.'
+    'Answer 201 (or 200) with the todo {"id", "title", "description"}; a token from /login must work '
+    "like one from /register, and a todo without a title is refused with 400 (or 422)."
 )
 def test_create_todo(app, rng):
     user = _user(rng, "create")
     token = _register(app, user)
-    with checkpoint("created a todo with the token from /register", points=1):
+    with checkpoint("created a todo with the user's token", points=1):
         body = _todo_body(rng)
-        _check_todo(
-            _json(app.post("/todos", json=body, headers=_auth(token)), 201, "POST /todos"), body, "the created todo"
-        )
-    login = app.post("/login", json={"email": user["email"], "password": user["password"]})
-    login_token = _check_token(_json(login, 200, "POST /login"), "POST /login")
-    body = _todo_body(rng)
-    _check_todo(
-        _json(app.post("/todos", json=body, headers=_auth(login_token)), 201, "POST /todos with the token from /login"),
-        body,
-        "the created todo",
-    )
-    blank = {"title": rng.choice(["", "   "]), "description": _todo_body(rng)["description"]}
-    _check_error(app.post("/todos", json=blank, headers=_auth(token)), 400, "POST /todos with an empty title")
+        _check_todo_answer(_post_todo(app, token, body), body, "POST /todos", CREATED)
+    login_token = _login(app, user)
+    if login_token is not None:  # a login that fails is the login test's to report
+        body = _todo_body(rng)
+        r = app.post("/todos", json=body, headers=_auth(login_token))
+        _check_todo_answer(r, body, "POST /todos with the token from /login", CREATED)
+    untitled = {"description": _todo_body(rng)["description"]}
+    check_error(app.post("/todos", json=untitled, headers=_auth(token)), VALIDATION, "POST /todos without a title")
 
 
-@title("PUT /todos/{id} updates the caller's todo and answers 200")
+@title("PUT /todos/{id} updates the caller's todo")
 @points(2)
+@spec("PUT /todos/{id}: upon successful update of the to-do item, respond with the updated details of the item.")
 @hint(
-    'Replace title and description, keep the id, and answer 200 with {"id", "title", '
-    '"description"}; GET /todos must then show the update. An id no todo has answers 404.'
+    'Replace title and description, keep the id, and answer 200 with {"id", "title", "description"}; '
+    "GET /todos must then show the update. An id no todo has is refused (404)."
 )
 def test_update_todo(app, rng):
     token = _register(app, _user(rng, "update"))
-    todo = _create(app, token, _todo_body(rng))
+    todo_id = _create(app, token, _todo_body(rng))
     body = _todo_body(rng)
-    path = f"/todos/{todo['id']}"
+    path = f"/todos/{todo_id}"
     with checkpoint("PUT answered the updated todo", points=1):
-        data = _json(app.put(path, json=body, headers=_auth(token)), 200, f"PUT {path}")
-        updated = _check_todo(data, body, "the updated todo")
-        check_equal(updated["id"], todo["id"], 'the "id" of the updated todo')
-    check_equal(_list_all(app, token), [updated], "the caller's todos after the update")
+        answered = _check_todo_answer(app.put(path, json=body, headers=_auth(token)), body, f"PUT {path}", 200)
+        check(same_id(answered, todo_id), f"expected PUT {path} to keep the todo's id {todo_id}", got=answered)
+    listed = _listed(app, token)
+    if listed is not None:
+        todo = listed.get(str(todo_id))
+        check(todo is not None, f"expected the updated todo {todo_id} to be listed by GET /todos", got=list(listed))
+        check_equal(todo.get("title"), body["title"], f'the listed "title" of todo {todo_id} after the update')
     missing = _missing_id(rng)
-    _check_error(app.put(f"/todos/{missing}", json=body, headers=_auth(token)), 404, f"PUT /todos/{missing}")
+    check_error(app.put(f"/todos/{missing}", json=body, headers=_auth(token)), REFUSED, f"PUT /todos/{missing}")
 
 
 @title("DELETE /todos/{id} answers 204 and the todo is gone")
 @points(2)
-@hint("Remove the todo and answer 204 with an empty body; afterwards it is not listed and a second DELETE answers 404.")
+@spec("DELETE /todos/{id}: upon successful deletion, respond with the status code 204.")
+@hint("Remove the todo and answer 204 with an empty body; afterwards GET /todos no longer lists it.")
 def test_delete_todo(app, rng):
     token = _register(app, _user(rng, "delete"))
-    todo = _create(app, token, _todo_body(rng))
-    kept = _create(app, token, _todo_body(rng))
-    path = f"/todos/{todo['id']}"
+    todo_id = _create(app, token, _todo_body(rng))
+    kept_id = _create(app, token, _todo_body(rng))
+    path = f"/todos/{todo_id}"
     with checkpoint("DELETE answered 204", points=1):
-        r = app.delete(path, headers=_auth(token))
-        check_equal(r.status_code, 204, f"the status code of DELETE {path}")
-        check_equal(r.content, b"", f"the body of DELETE {path}")
-    check_equal(_list_all(app, token), [kept], "the caller's todos after the delete")
-    _check_error(app.delete(path, headers=_auth(token)), 404, f"a second DELETE {path}")
+        check_status(app.delete(path, headers=_auth(token)), 204, f"DELETE {path}")
+    listed = _listed(app, token)
+    if listed is not None:
+        check(str(todo_id) not in listed, f"expected the deleted todo {todo_id} to be no longer listed by GET /todos")
+        check(str(kept_id) in listed, f"expected the other todo {kept_id} to be still listed after the delete")
 
 
 @title("PUT and DELETE on another user's todo answer 403")
 @points(2)
+@spec(
+    "Validate the user has the permission to update the to-do item, i.e. the user is the creator of the "
+    "item; respond with an error and status code 403 if not. The same goes for deleting it."
+)
 @hint(
-    "Compare the todo's owner with the user of the token: when they differ, answer 403 with "
-    '{"error": "..."} and change nothing.'
+    "Compare the todo's owner with the user of the token: when they differ, answer 403 with a JSON "
+    'error such as {"message": "Forbidden"} and change nothing.'
 )
 def test_todo_ownership(app, rng):
     owner = _register(app, _user(rng, "owner"))
     intruder = _register(app, _user(rng, "intruder"))
-    todo = _create(app, owner, _todo_body(rng))
-    path = f"/todos/{todo['id']}"
+    body = _todo_body(rng)
+    todo_id = _create(app, owner, body)
+    path = f"/todos/{todo_id}"
     with checkpoint("PUT by another user answered 403", points=1):
-        _check_error(
-            app.put(path, json=_todo_body(rng), headers=_auth(intruder)), 403, f"PUT {path} with another user's token"
-        )
-    _check_error(app.delete(path, headers=_auth(intruder)), 403, f"DELETE {path} with another user's token")
-    check_equal(_list_all(app, owner), [todo], "the owner's todos after the other user's attempts")
+        r = app.put(path, json=_todo_body(rng), headers=_auth(intruder))
+        check_error(r, 403, f"PUT {path} with another user's token")
+    check_error(app.delete(path, headers=_auth(intruder)), 403, f"DELETE {path} with another user's token")
+    listed = _listed(app, owner)
+    if listed is not None:
+        todo = listed.get(str(todo_id))
+        check(todo is not None, f"expected the owner's todo {todo_id} to be still listed after the other user's DELETE")
+        check_equal(todo.get("title"), body["title"], f"the title of the owner's todo {todo_id} after the other's PUT")
+
+
+def _looks_like_page(d):
+    """A page of the list: pagination details beside an array."""
+    return any(k in d for k in ("page", "limit", "total")) and any(isinstance(v, list) for v in d.values())
+
+
+def _page(app, token, page, limit, mine):
+    """GET /todos?page=&limit=: the page object and the ids it lists, all of them the caller's (`mine`)."""
+    what = f"GET /todos?page={page}&limit={limit}"
+    r = app.get("/todos", params={"page": page, "limit": limit}, headers=_auth(token))
+    check_status(r, 200, what)
+    data = json_of(r, what)
+    obj = unwrap(data, looks_like=_looks_like_page)
+    check(
+        obj is not None,
+        f'expected {what} to answer {{"data": [...], "page": {page}, "limit": {limit}, "total": ...}}',
+        got=data,
+    )
+    items = obj["data"] if isinstance(obj.get("data"), list) else unwrap_list(obj, prefer=("todos", "items"))
+    check(
+        items is not None and all(isinstance(t, dict) for t in items),
+        f'expected the "data" of {what} to be an array of todos',
+        got=obj,
+    )
+    ids = [str(_todo_id(t)) for t in items]
+    strangers = [i for i in ids if i not in mine]
+    check(not strangers, f"expected {what} to list only the caller's todos, got todos with ids {strangers}")
+    check(len(set(ids)) == len(ids), f"expected {what} to list each todo once", got=ids)
+    return obj, ids, what
 
 
 @title("GET /todos lists only the caller's todos, page by page")
 @points(3)
+@spec(
+    "GET /todos?page=1&limit=10: respond with the list of to-do items along with the pagination details: "
+    '{"data": [...], "page": 1, "limit": 10, "total": 2}.'
+)
 @hint(
-    "Select the caller's todos by ascending id, skip (page - 1) * limit of them, return at most "
-    'limit, and answer {"data": [...], "page": page, "limit": limit, "total": <all the caller\'s '
-    "todos>}."
+    "Select the caller's todos (in any stable order, e.g. by id), skip (page - 1) * limit of them, return at "
+    'most limit, and answer {"data": [...], "page": page, "limit": limit, "total": <all the caller\'s todos>}.'
 )
 def test_list_todos(app, rng):
     token = _register(app, _user(rng, "list"))
     other = _register(app, _user(rng, "listother"))
     created = []
     for _ in range(rng.randint(5, 7)):
-        created.append(_create(app, token, _todo_body(rng)))
+        created.append(str(_create(app, token, _todo_body(rng))))
         _create(app, other, _todo_body(rng))  # interleaved: must never show up in the list
     limit = rng.choice([2, 3])
     total = len(created)
+    pages = -(-total // limit)
     with checkpoint("listed the first page", points=1):
-        todos, meta, what = _page(app, token, 1, limit)
-        check_equal(todos, created[:limit], f'the "data" of {what}')
-        check_equal(meta, {"page": 1, "limit": limit, "total": total}, f"page, limit and total of {what}")
+        first, seen, what = _page(app, token, 1, limit, created)
+        check_equal(len(seen), limit, f"the number of todos {what} listed (the caller has {total})")
     with checkpoint("listed the second page", points=1):
-        todos, meta, what = _page(app, token, 2, limit)
-        check_equal(todos, created[limit : 2 * limit], f'the "data" of {what}')
-        check_equal(meta, {"page": 2, "limit": limit, "total": total}, f"page, limit and total of {what}")
-    beyond = total // limit + 2
-    todos, meta, what = _page(app, token, beyond, limit)
-    check_equal(todos, [], f'the "data" of {what}, a page after the last')
-    check_equal(meta, {"page": beyond, "limit": limit, "total": total}, f"page, limit and total of {what}")
+        _, ids, what = _page(app, token, 2, limit, created)
+        expected = min(limit, total - limit)
+        check_equal(len(ids), expected, f"the number of todos {what} listed (the caller has {total})")
+        again = [i for i in ids if i in seen]
+        check(not again, f"expected {what} to list other todos than page 1, got again the ids {again}")
+        seen += ids
+    for page in range(3, pages + 1):
+        _, ids, what = _page(app, token, page, limit, created)
+        seen += ids
+    check_equal(sorted(seen), sorted(created), f"the ids of the caller's todos on pages 1 to {pages} of {limit}")
+    for key, expected in (("total", total), ("page", 1), ("limit", limit)):
+        check(key in first, f'expected GET /todos?page=1&limit={limit} to answer a "{key}" beside "data"', got=first)
+        check_equal(_number(first[key]), expected, f'the "{key}" of GET /todos?page=1&limit={limit}')
+    check(
+        isinstance(first.get("data"), list),
+        f'expected GET /todos?page=1&limit={limit} to answer the todos under "data", as the spec shows',
+        got=first,
+    )
+
+
+# --- craft tests ------------------------------------------------------------------------------
+
+
+@title("POST /register answers 409 for an e-mail address already taken")
+@points(1)
+@craft("409 Conflict tells the client exactly why the registration failed: the e-mail is taken, not malformed.")
+@hint("When the e-mail is already registered, answer 409 (not 400) with a JSON error.")
+def test_register_duplicate_409(app, rng):
+    first = _user(rng, "dup409")
+    _register(app, first)
+    second = {**_user(rng, "dup409"), "email": first["email"]}
+    check_error(app.post("/register", json=second), 409, "a second POST /register with the same email")
+
+
+@title("POST /register refuses an empty name and a short or non-text password")
+@points(1)
+@craft("An account with an empty name or a password of a few characters is unusable or guessed in seconds.")
+@hint(
+    'Answer 400 (or 422) with a JSON error when "name" is empty or only spaces, or "password" is not a '
+    "string of at least 8 characters."
+)
+def test_register_field_rules(app, rng):
+    cases = [
+        ('an empty "name"', {**_user(rng, "regrules"), "name": ""}),
+        ('a "name" of spaces', {**_user(rng, "regrules"), "name": "   "}),
+        ('a 5-character "password"', {**_user(rng, "regrules"), "password": f"{rng.randint(10000, 99999)}"}),
+        ('a number as "password"', {**_user(rng, "regrules"), "password": rng.randint(10**8, 10**9)}),
+    ]
+    for what, body in cases:
+        check_error(app.post("/register", json=body), VALIDATION, f"POST /register with {what}")
+
+
+@title("POST /login answers 401 for a wrong password and for an unknown e-mail alike")
+@points(1)
+@craft(
+    "401 Unauthorized is the status for failed credentials, and the same answer for both cases does not "
+    "tell an attacker which e-mails have an account."
+)
+@hint("Answer 401 with the same JSON error whether the e-mail is unknown or the password wrong.")
+def test_login_wrong_401(app, rng):
+    user = _user(rng, "login401")
+    _register(app, user)
+    wrong = user["password"] + rng.choice(WORDS)
+    r = app.post("/login", json={"email": user["email"], "password": wrong})
+    check_error(r, 401, "POST /login with a wrong password")
+    unknown = _user(rng, "login401")["email"]
+    r = app.post("/login", json={"email": unknown, "password": user["password"]})
+    check_error(r, 401, "POST /login with an e-mail no user has")
+
+
+@title("POST /register and POST /todos answer 201 Created")
+@points(1)
+@craft("201 Created tells clients and tools that a new resource now exists; 200 only says the request went well.")
+@hint("Answer 201 (not 200) when a user or a todo was created.")
+def test_created_201(app, rng):
+    user = _user(rng, "created")
+    r = app.post("/register", json=user)
+    token = _token_in(r) or _login(app, user)
+    if token is None:
+        not_graded("not graded yet: POST /register must register the user first. Make the register test pass first.")
+    check_equal(r.status_code, 201, "the status code of POST /register")
+    r = _post_todo(app, token, _todo_body(rng))
+    if not 200 <= r.status_code < 300:
+        not_graded("not graded yet: POST /todos must create the todo first. Make the create_todo test pass first.")
+    check_equal(r.status_code, 201, "the status code of POST /todos")
+
+
+@title("A blank or non-text title and a body that is not JSON answer 400 with a JSON error")
+@points(1)
+@craft(
+    "A todo whose title is spaces shows as an empty line in every client, and a JSON error for a malformed "
+    "body lets the client show what went wrong instead of an HTML error page."
+)
+@hint(
+    'Refuse a "title" that is not a string or only spaces, on POST and PUT, and answer a body that is not '
+    "valid JSON with 400 and a JSON error too (Express's default answer is an HTML page)."
+)
+def test_todo_validation(app, rng):
+    token = _register(app, _user(rng, "todovalid"))
+    description = _todo_body(rng)["description"]
+    cases = [
+        ("a title of spaces", {"title": "   ", "description": description}),
+        ("a number as title", {"title": rng.randint(1, 999), "description": description}),
+    ]
+    for what, body in cases:
+        check_error(app.post("/todos", json=body, headers=_auth(token)), VALIDATION, f"POST /todos with {what}")
+    headers = {**_auth(token), "Content-Type": "application/json"}
+    r = app.post("/todos", content=b'{"title": "unfinished', headers=headers)
+    check_error(r, VALIDATION, "POST /todos with a body that is not valid JSON")
+    todo_id = _create(app, token, _todo_body(rng))
+    r = app.put(f"/todos/{todo_id}", json=cases[0][1], headers=_auth(token))
+    check_error(r, VALIDATION, f"PUT /todos/{todo_id} with a title of spaces")
+
+
+@title("PUT and DELETE on an id no todo has answer 404")
+@points(1)
+@craft("404 Not Found tells the client the todo does not exist (any more), which a 400, 403 or 500 does not.")
+@hint("Look the todo up first: when no todo has the id, answer 404 with a JSON error.")
+def test_unknown_todo_404(app, rng):
+    token = _register(app, _user(rng, "unknown"))
+    missing = _missing_id(rng)
+    r = app.put(f"/todos/{missing}", json=_todo_body(rng), headers=_auth(token))
+    check_error(r, 404, f"PUT /todos/{missing}")
+    check_error(app.delete(f"/todos/{missing}", headers=_auth(token)), 404, f"DELETE /todos/{missing}")
+
+
+@title("JSON answers say Content-Type: application/json")
+@points(1)
+@craft("Clients and tools choose how to read a body from its Content-Type: JSON sent as text/html is shown as text.")
+@hint('Send every JSON body, errors included, with "Content-Type: application/json" (jsonify and res.json do).')
+def test_json_content_type(app, rng):
+    user = _user(rng, "ctype")
+    r = app.post("/register", json=user)
+    check(is_json(r), "expected POST /register to declare a JSON Content-Type", got=r.headers.get("content-type"))
+    token = _token_in(r) or _login(app, user)
+    if token is None:
+        not_graded("not graded yet: POST /register must register the user first. Make the register test pass first.")
+    r = _post_todo(app, token, _todo_body(rng))
+    check(is_json(r), "expected POST /todos to declare a JSON Content-Type", got=r.headers.get("content-type"))
+    r = app.get("/todos", params={"page": 1, "limit": 10}, headers=_auth(token))
+    check(is_json(r), "expected GET /todos to declare a JSON Content-Type", got=r.headers.get("content-type"))
+    r = app.get("/todos")
+    check(
+        is_json(r),
+        "expected the 401 of GET /todos without a token to declare a JSON Content-Type",
+        got=r.headers.get("content-type"),
+    )
