@@ -96,6 +96,21 @@ async def test_a_review_from_request_to_approval(app, settings, users, browser):
     assert "Nobody is waiting for a review." in (await browser.get("/review")).text
 
 
+async def test_a_page_opened_while_grading_fetches_its_review_section_when_grading_ends(app, settings, users, browser):
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": APP})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "project.zip", data)
+    await browser.become("alice")
+    waiting = (await browser.get(f"/submissions/{submission_id}")).text
+    assert 'hx-trigger="sse:finished"' in waiting and "Ask a mentor" not in waiting
+    await Submission.update({Submission.state: "finished", Submission.verdict: "failed"}).where(
+        Submission.id == submission_id
+    )
+    section = (await browser.get(f"/submissions/{submission_id}/review-section")).text
+    assert 'id="review"' in section and "Ask a mentor for a review" in section and "_csrf_token" in section
+    assert "<html" not in section  # a fragment for the page, not a page
+
+
 async def test_a_comment_is_not_carried_once_its_line_changed(app, settings, users):
     first = await attempt(app, settings, users["alice"], {"app.py": APP})
     submission = await Submission.objects().where(Submission.id == first).first()

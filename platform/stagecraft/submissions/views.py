@@ -56,25 +56,29 @@ async def _view_context(submission: Submission) -> dict:
     }
 
 
+async def _review_context(request: Request, submission: Submission, review_error: str = "") -> dict:
+    comments = []
+    if submission.state == "finished":
+        comments = await services.comments_for(submission, code.attempt_files(request.app.state.settings, submission))
+    return {
+        "review": await services.latest_request(submission.id),
+        "lifecycle": STATE_LABELS[await services.lifecycle_state(submission)],
+        "comments": comments,
+        "review_error": review_error,
+        "max_open_requests": services.MAX_OPEN_REQUESTS,
+    }
+
+
 async def submission_page(
     request: Request, user: User, submission: Submission, *, status_code: int = 200, review_error: str = ""
 ) -> Template:
     """The attempt's page: its results, and its review (state, verdict, comments, the ask and reply forms)."""
-    exercise = request.app.state.curriculum.exercise(submission.exercise)
-    review = await services.latest_request(submission.id)
-    comments = []
-    if submission.state == "finished":
-        comments = await services.comments_for(submission, code.attempt_files(request.app.state.settings, submission))
     return page(
         "submission.html",
         status_code=status_code,
         viewer=user,
-        exercise=exercise,
-        review=review,
-        lifecycle=STATE_LABELS[await services.lifecycle_state(submission)],
-        comments=comments,
-        review_error=review_error,
-        max_open_requests=services.MAX_OPEN_REQUESTS,
+        exercise=request.app.state.curriculum.exercise(submission.exercise),
+        **await _review_context(request, submission, review_error),
         **await _view_context(submission),
     )
 
@@ -126,6 +130,16 @@ class SubmissionController(Controller):
             raise NotFoundException("There is no such submission.")
         return await submission_page(request, user, submission)
 
+    @get("/submissions/{submission_id:int}/review-section")
+    async def review_section(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Template:
+        """The review part of the attempt's page, fetched by the page once grading ends."""
+        submission = await submission_for(user, submission_id)
+        if submission is None:
+            raise NotFoundException("There is no such submission.")
+        return page(
+            "_review_section.html", viewer=user, submission=submission, **await _review_context(request, submission)
+        )
+
     @get("/submissions/{submission_id:int}/events")
     async def events(
         self, request: Request, user: SignedIn, channels: NamedDependency[ChannelsPlugin], submission_id: FromPath[int]
@@ -153,6 +167,8 @@ async def _live_updates(request: Request, channels: ChannelsPlugin, submission_i
                 yield ServerSentEventMessage(event="tests", data=render_fragment(request, "_test_list.html", **context))
                 yield ServerSentEventMessage(event="status", data=render_fragment(request, "_status.html", **context))
                 if submission.state == "finished":
+                    # The page fetches its review section (ask a mentor...) on this one, then the stream ends.
+                    yield ServerSentEventMessage(event="finished", data="finished")
                     yield ServerSentEventMessage(event="done", data="finished")
                     return
                 try:
