@@ -8,7 +8,7 @@ import shutil
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 
 from stagecraft.accounts.admin import AdminController
 from stagecraft.accounts.views import AccountController
+from stagecraft.authoring.preview import CurriculumWatcher, PreviewController
 from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
@@ -57,16 +58,30 @@ def _remove_leftover_job_dirs(settings: Settings) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _template_config() -> TemplateConfig:
+def _template_config(watcher: CurriculumWatcher | None = None) -> TemplateConfig:
     def setup(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["markdown"] = render_markdown
         engine.engine.globals["static"] = lambda path: f"/static/{path}"
+        engine.engine.globals["preview"] = watcher is not None
+        engine.engine.globals["preview_problems"] = (lambda: watcher.problems) if watcher else (lambda: [])
 
     return TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=setup)
 
 
-def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litestar:
-    """Build the app; grading workers start with it unless `run_workers` (or STAGECRAFT_WORKERS) says no."""
+def _refresh_from(watcher: CurriculumWatcher):
+    async def refresh(request: Request) -> None:
+        await asyncio.to_thread(watcher.refresh, request.app.state)
+
+    return refresh
+
+
+def create_app(settings: Settings, *, run_workers: bool | None = None, preview: bool = False) -> Litestar:
+    """Build the app; grading workers start with it unless `run_workers` (or STAGECRAFT_WORKERS) says no.
+
+    `preview`: the author's preview (`stagecraft curriculum preview`): the curriculum reloads when
+    a file changes and exercise pages can grade their own solutions and variants.
+    """
+    watcher = CurriculumWatcher(settings) if preview else None
     curriculum = load_curriculum(settings.curriculum_dir, settings.graders_dir)
     channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
     queue = DatabaseQueue()
@@ -107,15 +122,27 @@ def create_app(settings: Settings, *, run_workers: bool | None = None) -> Litest
             AuthorController,
             AdminController,
             create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
+            *([PreviewController] if preview else []),
         ],
+        before_request=_refresh_from(watcher) if watcher else None,
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
         middleware=[session_config.middleware],
         stores={"sessions": session_store},
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz"]),
-        template_config=_template_config(),
+        template_config=_template_config(watcher),
         plugins=[channels],
         lifespan=[lifespan],
-        state=State({"settings": settings, "curriculum": curriculum, "queue": queue, "session_config": session_config}),
+        state=State(
+            {
+                "settings": settings,
+                "curriculum": curriculum,
+                "queue": queue,
+                "session_config": session_config,
+                "watcher": watcher,
+                "gradings": {},
+                "preview_tasks": set(),
+            }
+        ),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
         openapi_config=None,  # an HTML app: no schema routes to expose

@@ -309,6 +309,41 @@ def curriculum_selftest(exercise: str | None, runs: int, jobs: int) -> None:
     click.echo("selftest ok")
 
 
+@curriculum.command("preview")
+@click.argument("target", required=False)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def curriculum_preview(target: str | None, port: int) -> None:
+    """Serve the curriculum from your working folder; pages reload on change and can grade an exercise.
+
+    TARGET is a stage number or an exercise slug to open first. The preview listens on 127.0.0.1
+    only, keeps its data in its own folder (DATA_DIR/preview), and needs no account.
+    """
+    import uvicorn
+
+    from stagecraft.app import create_app
+    from stagecraft.authoring.preview import preview_target
+    from stagecraft.curriculum.loader import CurriculumError
+
+    settings = _settings()
+    try:
+        path = preview_target(settings, target)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    # Its own data folder beside the platform's (its own database and uploads; caches kept between runs).
+    data = settings.data_dir / "preview"
+    for folder in (data, data / "jobs", data / "archives"):
+        folder.mkdir(parents=True, exist_ok=True)
+    preview_settings = msgspec.structs.replace(
+        settings, data_dir=data, database_url=f"sqlite:///{data}/preview.sqlite3"
+    )
+    try:
+        app = create_app(preview_settings, preview=True)
+    except CurriculumError as exc:
+        raise click.ClickException(f"the curriculum has problems:\n{exc}") from None
+    click.echo(f"Previewing {settings.curriculum_dir} on http://127.0.0.1:{port}{path}")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
 @curriculum.command("realworld")
 @click.argument("listings", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

@@ -39,7 +39,7 @@ class Accepted(msgspec.Struct, frozen=True):
 Expected = list[str] | Accepted | None
 
 
-def _projects(exercise: Exercise) -> Iterator[tuple[Path, Expected]]:
+def projects_of(exercise: Exercise, *, starters: bool = True) -> Iterator[tuple[Path, Expected]]:
     """Each project to try, with what it must do (None: pass everything; a list: fail exactly those tests)."""
     for solution in exercise.solutions():
         yield solution, None
@@ -47,8 +47,9 @@ def _projects(exercise: Exercise) -> Iterator[tuple[Path, Expected]]:
         yield variant, Accepted(sorted(read_toml(variant / "accepted.toml", AcceptedManifest).craft_fails))
     for variant in exercise.broken_variants():
         yield variant, sorted(read_toml(variant / "broken.toml", BrokenManifest).fails)
-    for runtime in exercise.starters():
-        yield exercise.path / "starter" / runtime, STARTER
+    if starters:
+        for runtime in exercise.starters():
+            yield exercise.path / "starter" / runtime, STARTER
 
 
 def judge(verdict: str, failed: list[str], must_fail: Expected) -> tuple[bool, str]:
@@ -94,7 +95,7 @@ def selftest(
     tasks = [
         _Task(exercise=exercise, project=project, must_fail=must_fail, run=run)
         for exercise in exercises
-        for project, must_fail in _projects(exercise)
+        for project, must_fail in projects_of(exercise)
         for run in range(1, runs + 1)
     ]
     if jobs <= 1:
