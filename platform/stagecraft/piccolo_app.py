@@ -6,10 +6,10 @@ from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
 from stagecraft.notifications.tables import Notification
-from stagecraft.reviews.tables import ReviewComment, ReviewRequest
+from stagecraft.reviews.tables import CommentSnippet, ReviewComment, ReviewRequest
 from stagecraft.submissions.tables import GradedTest, Submission
 
-TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification]
+TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification, CommentSnippet]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

@@ -76,6 +76,9 @@ POST_ROUTES = {
     "/notifications/{nid}/open": {"anonymous": LOGIN, "alice": 302, "bob": 404, "mia": 404, "ann": 404, "adam": 404},
     "/notifications/read": {**SIGNED_IN, "alice": 302, "bob": 302, "mia": 302, "ann": 302, "adam": 302},
     "/admin/users/{bob}/role": {**ADMIN_ONLY, "adam": 302},  # makes bob a mentor
+    "/review/snippets": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
+    # mia's snippet: only she deletes it (another mentor, the admin included, cannot tell it exists).
+    "/review/snippets/{snip}/delete": {**REVIEWERS_ONLY, "mia": 302, "adam": 404},
     "/logout": dict.fromkeys(PERSONAS, 302),
     "/login": dict.fromkeys(PERSONAS, 400),  # wrong password for everyone
     "/signup": dict.fromkeys(PERSONAS, 400),  # invalid email for everyone
@@ -114,6 +117,13 @@ async def review_request(app, users, settings, alice_submission) -> int:
 
 
 @pytest.fixture
+async def snippet(app, users) -> int:
+    from stagecraft.reviews.services import add_snippet
+
+    return (await add_snippet(users["mia"], "Ports", "Read **$PORT**.", "", app.state.curriculum)).id
+
+
+@pytest.fixture
 async def notification(users) -> int:
     from stagecraft.notifications.services import notify
     from stagecraft.notifications.tables import Notification
@@ -131,17 +141,17 @@ def _check(response, expected: int | str, persona: str, route: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_get_routes(browser, users, alice_submission, review_request, notification, persona):
+async def test_get_routes(browser, users, alice_submission, review_request, notification, snippet, persona):
     await browser.become(persona)
     for route, expected in GET_ROUTES.items():
         response = await browser.get(
-            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id)
+            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet)
         )
         _check(response, expected[persona], persona, route)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_post_routes(browser, users, alice_submission, review_request, notification, persona):
+async def test_post_routes(browser, users, alice_submission, review_request, notification, snippet, persona):
     bodies = {
         "/login": {"email": "alice@example.com", "password": "wrong password!"},
         "/signup": {"email": "not-an-email", "password": "long enough password"},
@@ -149,6 +159,7 @@ async def test_post_routes(browser, users, alice_submission, review_request, not
         "/submissions/{sid}/comments": {"body": "Thanks, that helps."},
         "/review/{rid}/verdict": {"verdict": "approved", "summary": "Clear and correct."},
         "/admin/users/{bob}/role": {"role": "mentor"},
+        "/review/snippets": {"title": "Port", "body": "Read the port from $PORT."},
     }
     for route, expected in POST_ROUTES.items():
         await browser.become(persona)
@@ -156,7 +167,7 @@ async def test_post_routes(browser, users, alice_submission, review_request, not
         if route.endswith("/submissions"):
             files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
         response = await browser.post(
-            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id),
+            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet),
             bodies.get(route, {}),
             files=files,
         )
@@ -179,6 +190,7 @@ async def test_every_route_is_covered(app):
         "/notifications/{nid}/open": "/notifications/{notification_id:int}/open",
         f"/authors/exercises/{EXERCISE}": "/authors/exercises/{slug:str}",
         "/admin/users/{bob}/role": "/admin/users/{user_id:int}/role",
+        "/review/snippets/{snip}/delete": "/review/snippets/{snippet_id:int}/delete",
         "/stages/1": "/stages/{number:int}",
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",

@@ -268,3 +268,36 @@ async def test_notifications_tell_each_side_and_link_to_the_place(app, settings,
 
 def _first_id(listing: str) -> int:
     return int(re.search(r'action="/notifications/(\d+)/open"', listing)[1])
+
+
+async def test_snippets_are_personal_or_shared_per_exercise(app, settings, users, browser):
+    from stagecraft.reviews.services import add_snippet, snippets_for
+
+    max_ = await _user("max@example.com", "mentor")
+    curriculum = app.state.curriculum
+    await add_snippet(users["mia"], "Port", "Read the port from **$PORT**.", "", curriculum)
+    await add_snippet(max_, "Shared", "Answer 404 with a JSON error.", EXERCISE, curriculum)
+    await add_snippet(max_, "Max only", "Mine.", "", curriculum)
+    assert [s.title for s in await snippets_for(users["mia"], EXERCISE)] == ["Port", "Shared"]
+    assert [s.title for s in await snippets_for(users["mia"], "unit-converter")] == ["Port"]
+    with pytest.raises(MoveRefused, match="no exercise 'nope'"):
+        await add_snippet(users["mia"], "x", "y", "nope", curriculum)
+
+    submission_id = await attempt(app, settings, users["alice"], {"app.py": APP})
+    submission = await Submission.objects().where(Submission.id == submission_id).first()
+    request = await services.ask_for_review(users["alice"], submission, "look", curriculum)
+    await browser.become("mia")
+    await browser.post(f"/review/{request.id}/claim")
+    page = (await browser.get(f"/review/{request.id}")).text
+    assert "Shared" in page and "Max only" not in page
+    shared_id = next(s.id for s in await snippets_for(users["mia"], EXERCISE) if s.title == "Shared")
+    await browser.post(
+        f"/submissions/{submission_id}/comments",
+        {"body": "", "snippet": str(shared_id), "back": f"/review/{request.id}"},
+    )
+    [comment] = await services.comments_for(submission, {})
+    assert comment.body == "Answer 404 with a JSON error."
+    refused = await browser.post("/review/snippets", {"title": " ", "body": "x", "back": f"/review/{request.id}"})
+    assert refused.status_code == 400 and "a snippet needs a title and a text" in refused.text
+    theirs = await browser.post(f"/review/snippets/{shared_id}/delete", {"back": f"/review/{request.id}"})
+    assert theirs.status_code == 404  # max's snippet: only he deletes it

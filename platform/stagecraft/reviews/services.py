@@ -11,7 +11,7 @@ from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Curriculum
 from stagecraft.grading.verdicts import counts_as_attempt
 from stagecraft.notifications.services import notify
-from stagecraft.reviews.tables import ReviewComment, ReviewRequest
+from stagecraft.reviews.tables import CommentSnippet, ReviewComment, ReviewRequest
 from stagecraft.submissions.lifecycle import MoveRefused, ReviewVerdict, check_move, state_of
 from stagecraft.submissions.services import REVIEWER_ROLES
 from stagecraft.submissions.tables import Submission
@@ -393,3 +393,44 @@ def _aware(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.min.replace(tzinfo=UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+MAX_SNIPPET_TITLE = 100
+
+
+async def add_snippet(mentor: User, title: str, body: str, exercise: str, curriculum: Curriculum) -> CommentSnippet:
+    """A reusable comment: personal when `exercise` is empty, else shared with every mentor of that exercise."""
+    if not is_reviewer(mentor):
+        raise MoveRefused("only mentors keep comment snippets")
+    title, body, exercise = title.strip(), body.strip(), exercise.strip()
+    if not title or not body:
+        raise MoveRefused("a snippet needs a title and a text")
+    if len(title) > MAX_SNIPPET_TITLE or len(body) > MAX_COMMENT:
+        raise MoveRefused(f"keep the title under {MAX_SNIPPET_TITLE} characters and the text under {MAX_COMMENT}")
+    if exercise and curriculum.exercise(exercise) is None:
+        raise MoveRefused(f"there is no exercise {exercise!r}")
+    snippet = CommentSnippet(owner=mentor.id, exercise=exercise, title=title, body=body, created_at=now())
+    await snippet.save()
+    return snippet
+
+
+async def snippets_for(mentor: User, exercise: str) -> list[CommentSnippet]:
+    """The mentor's personal snippets and every snippet shared for this exercise, by title."""
+    return (
+        await CommentSnippet.objects()
+        .where(
+            ((CommentSnippet.owner == mentor.id) & (CommentSnippet.exercise == ""))
+            | (CommentSnippet.exercise == exercise)
+        )
+        .order_by(CommentSnippet.title)
+    )
+
+
+async def delete_snippet(mentor: User, snippet_id: int) -> bool:
+    """Only its author deletes a snippet; False when there is no such snippet of theirs."""
+    deleted = (
+        await CommentSnippet.delete()
+        .where((CommentSnippet.id == snippet_id) & (CommentSnippet.owner == mentor.id))
+        .returning(CommentSnippet.id)
+    )
+    return bool(deleted)

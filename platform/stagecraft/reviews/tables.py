@@ -33,3 +33,13 @@ class ReviewComment(Table, tablename="review_comments"):
     line_text = Text(default="")  # the first commented line's text, to carry the comment to the next attempt
     body = Text()  # Markdown, rendered safely
     created_at = Timestamptz()
+
+
+class CommentSnippet(Table, tablename="comment_snippets"):
+    """A comment a mentor reuses: personal (no exercise) or shared with every mentor of one exercise."""
+
+    owner = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    exercise = Varchar(length=100, default="", index=True)  # "" = personal
+    title = Varchar(length=100)
+    body = Text()  # Markdown
+    created_at = Timestamptz()

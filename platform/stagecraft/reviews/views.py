@@ -102,12 +102,12 @@ class ReviewController(Controller):
             return await self._queue_with_error(request, user, str(exc))
         return Redirect(path=f"/review/{request_id}")
 
-    async def _queue_with_error(self, request: Request, user: User, error: str) -> Template:
+    async def _queue_with_error(self, request: Request, user: User, error: str, status_code: int = 409) -> Template:
         rows = await services.queue(QueueFilter())
         curriculum = request.app.state.curriculum
         return page(
             "review_queue.html",
-            status_code=409,
+            status_code=status_code,
             viewer=user,
             rows=rows,
             figures=services.wait_figures(rows),
@@ -156,6 +156,7 @@ class ReviewController(Controller):
             rubric=rubric_of(exercise),
             mine=review.state == "claimed" and review.mentor == user.id,
             verdict_labels=VERDICT_LABELS,
+            snippets=await services.snippets_for(user, submission.exercise),
             state_labels=STATE_LABELS,
             **extra,
         )
@@ -191,6 +192,35 @@ class ReviewController(Controller):
             return await self._review_page(request, user, review, status_code=409, error=str(exc))
         return Redirect(path=f"/review/{request_id}")
 
+    @post("/review/snippets")
+    async def add_snippet(self, request: Request, user: SignedIn) -> Redirect | Template:
+        _reviewer(user)
+        form = await request.form()
+        back = str(form.get("back") or "")
+        try:
+            await services.add_snippet(
+                user,
+                str(form.get("title") or ""),
+                str(form.get("body") or ""),
+                str(form.get("exercise") or ""),
+                request.app.state.curriculum,
+            )
+        except MoveRefused as exc:
+            match = _REVIEW_PAGE.match(back)
+            if match:
+                return await self._review_page(request, user, await _request(int(back.rsplit("/", 1)[1])),
+                                               status_code=400, error=str(exc))  # fmt: skip
+            return await self._queue_with_error(request, user, str(exc), status_code=400)
+        return Redirect(path=f"{back}#comments" if _REVIEW_PAGE.match(back) else "/review")
+
+    @post("/review/snippets/{snippet_id:int}/delete")
+    async def delete_snippet(self, request: Request, user: SignedIn, snippet_id: FromPath[int]) -> Redirect:
+        _reviewer(user)
+        if not await services.delete_snippet(user, snippet_id):
+            raise NotFoundException("There is no such snippet of yours.")
+        back = str((await request.form()).get("back") or "")
+        return Redirect(path=f"{back}#comments" if _REVIEW_PAGE.match(back) else "/review")
+
     @post("/submissions/{submission_id:int}/review")
     async def ask(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Redirect | Template:
         submission = await submission_for(user, submission_id)
@@ -216,8 +246,13 @@ class ReviewController(Controller):
         )
         files = code.attempt_files(request.app.state.settings, submission)
         back = str(form.get("back") or "")
+        body = str(form.get("body") or "")
+        snippet_id = _int_or_none(str(form.get("snippet") or ""))
+        if snippet_id and not body.strip() and services.is_reviewer(user):
+            chosen = [s for s in await services.snippets_for(user, submission.exercise) if s.id == snippet_id]
+            body = chosen[0].body if chosen else ""
         try:
-            await services.add_comment(user, submission, anchor, str(form.get("body") or ""), files)
+            await services.add_comment(user, submission, anchor, body, files)
         except MoveRefused as exc:
             review = await services.latest_request(submission.id)
             if services.is_reviewer(user) and review is not None and _REVIEW_PAGE.match(back):
