@@ -28,11 +28,13 @@ from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
 from stagecraft.db import close_database, open_database
 from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
+from stagecraft.grading.verdicts import LABELS
 from stagecraft.grading.worker import Worker, WorkerPool
 from stagecraft.notifications.views import NotificationController
 from stagecraft.reviews.views import ReviewController
 from stagecraft.sandbox import janitor
 from stagecraft.settings import Settings
+from stagecraft.submissions.lifecycle import STATE_LABELS
 from stagecraft.submissions.views import SubmissionController, channel_name
 from stagecraft.web.auth import provide_user, provide_viewer
 from stagecraft.web.markdown import render_markdown
@@ -62,6 +64,9 @@ def _template_config(watcher: CurriculumWatcher | None = None) -> TemplateConfig
     def setup(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["markdown"] = render_markdown
         engine.engine.globals["static"] = lambda path: f"/static/{path}"
+        # One set of words for a submission's state and verdict, on every page (see submissions.lifecycle).
+        engine.engine.globals["verdict_label"] = lambda verdict: LABELS.get(verdict, verdict)
+        engine.engine.globals["state_label"] = lambda state: STATE_LABELS.get(state, state)
         engine.engine.globals["preview"] = watcher is not None
         engine.engine.globals["preview_problems"] = (lambda: watcher.problems) if watcher else (lambda: [])
 

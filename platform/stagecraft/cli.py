@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import sys
@@ -333,9 +334,7 @@ def curriculum_preview(target: str | None, port: int) -> None:
     data = settings.data_dir / "preview"
     for folder in (data, data / "jobs", data / "archives"):
         folder.mkdir(parents=True, exist_ok=True)
-    preview_settings = msgspec.structs.replace(
-        settings, data_dir=data, database_url=f"sqlite:///{data}/preview.sqlite3"
-    )
+    preview_settings = dataclasses.replace(settings, data_dir=data, database_url=f"sqlite:///{data}/preview.sqlite3")
     try:
         app = create_app(preview_settings, preview=True)
     except CurriculumError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -60,6 +61,7 @@ def test_a_learner_asks_a_mentor_comments_and_approves(server, page, tmp_path): 
     assert "Is my routing table idiomatic?" in mentor.inner_text("table.list")
     mentor.click("button:has-text('Claim')")
     mentor.wait_for_url(f"{server}/review/*")
+    assert re.fullmatch(r"\d+ min left", mentor.inner_text("[data-countdown]"))  # the countdown script ran
     mentor.click("nav.filetree >> text=app.py")
     assert mentor.locator("#L-1").count() == 1
     mentor.select_option("select[name=path]", "app.py")
@@ -103,3 +105,29 @@ def test_a_learner_asks_a_mentor_comments_and_approves(server, page, tmp_path): 
     page.goto(f"{server}/notifications")
     assert "A mentor approved your attempt" in page.inner_text("ul.notifications")
     assert page.console_errors == [] and mentor_errors == [], "no script error, nothing blocked by the CSP"
+
+
+def test_an_author_reads_the_figures_of_the_learners_attempts(server, page, tmp_path):  # noqa: F811
+    subprocess.run(
+        [sys.executable, "-m", "stagecraft", "user", "create", "author@example.com", "--role", "author",
+         "--password", PASSWORD],
+        check=True, capture_output=True, env={"STAGECRAFT_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    page.goto(f"{server}/signup")
+    page.fill("input[name=email]", "lena@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    archive = tmp_path / "solution.zip"
+    archive.write_bytes(zip_directory(EXERCISE_DIR / "solutions" / "python"))
+    _submit(page, server, archive)
+    page.click("text=Log out")
+
+    _log_in(page, server, "author@example.com")
+    page.click("header >> text=Authors")
+    assert "None: every manifest" in page.inner_text("#problems")
+    page.click(f"a[href='/authors/exercises/{EXERCISE}']")
+    summary = page.inner_text("main")
+    assert "1 graded attempts by 1 learners; 1 passed, after 1 attempts (median)" in summary
+    assert "100% of 1" in page.inner_text("table.list")
+    assert page.console_errors == []
