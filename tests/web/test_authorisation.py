@@ -51,6 +51,12 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/review": REVIEWERS_ONLY,
     "/review/{rid}": REVIEWERS_ONLY,
     "/notifications": {**SIGNED_IN},
+    # A form's address opened again leads back to its page, for anyone (that page then decides).
+    f"/exercises/{EXERCISE}/submissions": dict.fromkeys(PERSONAS, 303),
+    "/submissions/{sid}/review": dict.fromkeys(PERSONAS, 303),
+    "/submissions/{sid}/comments": dict.fromkeys(PERSONAS, 303),
+    "/review/{rid}/claim": dict.fromkeys(PERSONAS, 303),
+    "/review/{rid}/verdict": dict.fromkeys(PERSONAS, 303),
     "/review/overview": REVIEWERS_ONLY,
     "/authors": AUTHORS_ONLY,
     f"/authors/exercises/{EXERCISE}": AUTHORS_ONLY,

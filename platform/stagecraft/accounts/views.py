@@ -7,7 +7,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from stagecraft.accounts.services import AccountError, authenticate, create_user
-from stagecraft.web.auth import Viewer, sign_in, sign_out
+from stagecraft.web.auth import Viewer, forget_identity, identity_cookie, sign_in, sign_out
 from stagecraft.web.rendering import page
 
 
@@ -32,7 +32,7 @@ class AccountController(Controller):
         except AccountError as exc:
             return page("signup.html", status_code=400, viewer=None, error=str(exc), email=email)
         await sign_in(request, user)
-        return Redirect(path="/")
+        return Redirect(path="/", cookies=[identity_cookie(request, user)])
 
     @get("/login")
     async def login_form(self, viewer: Viewer, next: FromQuery[str] = "/") -> Template:
@@ -49,9 +49,9 @@ class AccountController(Controller):
                 "login.html", status_code=400, viewer=None, error="Wrong email or password.", email=email, next=target
             )
         await sign_in(request, user)
-        return Redirect(path=target)
+        return Redirect(path=target, cookies=[identity_cookie(request, user)])
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         sign_out(request)
-        return Redirect(path="/")
+        return Redirect(path="/", cookies=[forget_identity()])

@@ -38,7 +38,16 @@ class CurriculumController(Controller):
         stage = request.app.state.curriculum.stage(number)
         if stage is None:
             raise NotFoundException(f"There is no stage {number}.")
-        return page("stage.html", viewer=viewer, stage=stage, progress=await _progress_of(request, viewer))
+        stages = request.app.state.curriculum.stages
+        index = stages.index(stage)
+        return page(
+            "stage.html",
+            viewer=viewer,
+            stage=stage,
+            progress=await _progress_of(request, viewer),
+            previous=stages[index - 1] if index > 0 else None,
+            next=stages[index + 1] if index + 1 < len(stages) else None,
+        )
 
     @get("/exercises/{slug:str}/starter/{runtime:str}")
     async def starter(self, request: Request, slug: FromPath[str], runtime: FromPath[str]) -> Response[bytes]:

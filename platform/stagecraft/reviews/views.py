@@ -92,6 +92,14 @@ class ReviewController(Controller):
             stuck_days=analytics.STUCK_DAYS,
         )
 
+    @get(
+        [f"/review/{{request_id:int}}/{action}" for action in ("claim", "extend", "release", "verdict")],
+        status_code=303,
+    )
+    async def action_page(self, request_id: FromPath[int]) -> Redirect:
+        """A form's address opened again leads back to the review."""
+        return Redirect(path=f"/review/{request_id}", status_code=303)
+
     @post("/review/{request_id:int}/claim")
     async def claim(self, request: Request, user: SignedIn, request_id: FromPath[int]) -> Redirect | Template:
         _reviewer(user)
@@ -220,6 +228,11 @@ class ReviewController(Controller):
             raise NotFoundException("There is no such snippet of yours.")
         back = str((await request.form()).get("back") or "")
         return Redirect(path=f"{back}#comments" if _REVIEW_PAGE.match(back) else "/review")
+
+    @get(["/submissions/{submission_id:int}/review", "/submissions/{submission_id:int}/comments"], status_code=303)
+    async def review_form_page(self, submission_id: FromPath[int]) -> Redirect:
+        """A form's address opened again (a reload after a refused form) leads back to the attempt's page."""
+        return Redirect(path=f"/submissions/{submission_id}#review", status_code=303)
 
     @post("/submissions/{submission_id:int}/review")
     async def ask(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Redirect | Template:

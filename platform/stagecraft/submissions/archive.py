@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, get_args
 
 from stagecraft.curriculum.loader import read_toml
-from stagecraft.curriculum.models import Exercise, Service, SubmissionManifest
+from stagecraft.curriculum.models import Exercise, Runtime, Service, SubmissionManifest
 from stagecraft.dependencies import DependencyError
 from stagecraft.dependencies.declared import read_python
 from stagecraft.dependencies.node import read_node
@@ -190,10 +190,28 @@ def read_submission_manifest(project_dir: Path) -> SubmissionManifest:
     try:
         return read_toml(project_dir / "stagecraft.toml", SubmissionManifest)
     except ValueError as exc:
-        message = f"stagecraft.toml: {exc}"
-        if "services" in message:
-            message += f". The services on offer are: {', '.join(get_args(Service))}"
-        raise ArchiveError(message) from None
+        raise ArchiveError(f"stagecraft.toml: {_manifest_advice(str(exc))}") from None
+
+
+_FIELDS_ON_OFFER = "runtime, start, port, services"
+
+
+def _manifest_advice(problem: str) -> str:
+    """The validator's finding, said the way a learner can act on it."""
+    runtimes = " or ".join(f'"{r}"' for r in get_args(Runtime))
+    if problem.endswith("at field `runtime`"):
+        return f'`runtime` must be {runtimes}, e.g. runtime = "python" ({problem})'
+    if "missing required field `runtime`" in problem:
+        return f"say which runtime your app uses: runtime = {runtimes}"
+    if "missing required field `start`" in problem:
+        return 'say how to start your app, e.g. start = "python app.py" or start = "npm start"'
+    if problem.startswith("Object contains unknown field"):
+        return f"{problem}; the fields are {_FIELDS_ON_OFFER}"
+    if "services" in problem:
+        return f"{problem}. The services on offer are: {', '.join(get_args(Service))}"
+    if problem.endswith("at field `port`"):
+        return f"`port` is the port number your app listens on, from 1 to 65535 ({problem})"
+    return problem
 
 
 def check_project(exercise: Exercise, project_dir: Path) -> SubmissionManifest:

@@ -47,12 +47,16 @@ def _transcripts(results) -> dict[int, list]:
 
 async def _view_context(submission: Submission) -> dict:
     results = await test_results(submission.id)
+    sections = test_sections(results)
+    failing = [r for section in sections for r in section.results if r.status in ("failed", "error")]
     return {
         "submission": submission,
         "results": results,
-        "sections": test_sections(results),
+        "sections": sections,
         "transcripts": _transcripts(results),
         "labels": LABELS,
+        # Only the first failing test shows its exchange open: the others are a click away.
+        "first_failing": failing[0].id if failing else None,
     }
 
 
@@ -111,6 +115,11 @@ class SubmissionController(Controller):
             )
         await state.queue.enqueue(submission_id)
         return Redirect(path=f"/submissions/{submission_id}")
+
+    # A form's address opened again (a reload after a refused form, a bookmark) leads back to its page.
+    @get("/exercises/{slug:str}/submissions", status_code=303)
+    async def submit_page(self, slug: FromPath[str]) -> Redirect:
+        return Redirect(path=f"/exercises/{slug}#submit", status_code=303)
 
     @get("/submissions")
     async def mine(self, request: Request, user: SignedIn) -> Template:

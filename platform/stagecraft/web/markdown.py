@@ -8,7 +8,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+# Bare URLs (a lesson's "Further reading", a comment) become links; nh3 then keeps only http(s) and mailto.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable(["table", "linkify"])
 
 _ALLOWED_TAGS = {
     "a",

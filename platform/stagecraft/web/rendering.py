@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from stagecraft.web.auth import session_viewer
+
 log = logging.getLogger(__name__)
 
 
@@ -18,8 +20,8 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def page(template: str, status_code: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=context, status_code=status_code)
+def page(template: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code, headers=headers or {})
 
 
 def render_fragment(request: Request, template: str, **context: Any) -> str:
@@ -40,7 +42,16 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         return _login_redirect(request)
     if request.url.path.startswith("/api/"):
         return Response(content={"detail": exc.detail}, status_code=exc.status_code)
-    return page("error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail, viewer=None)
+    detail = _DEFAULT_DETAILS.get(exc.detail, exc.detail)  # Litestar's own words are only a status name
+    headers = getattr(exc, "headers", None) or {}
+    return page(
+        "error.html",
+        status_code=exc.status_code,
+        status=exc.status_code,
+        detail=detail,
+        viewer=session_viewer(request),
+        headers=headers,
+    )
 
 
 def handle_server_error(request: Request, exc: Exception) -> Response:
@@ -50,8 +61,14 @@ def handle_server_error(request: Request, exc: Exception) -> Response:
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         status=500,
         detail="Something went wrong on our side. It has been logged.",
-        viewer=None,
+        viewer=session_viewer(request),
     )
+
+
+_DEFAULT_DETAILS = {
+    "Not Found": "There is no page at this address.",
+    "Method Not Allowed": "This address does not take that kind of request.",
+}
 
 
 SECURITY_HEADERS = {
