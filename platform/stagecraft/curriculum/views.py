@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.curriculum.packaging import zip_folder
+from stagecraft.progress.dashboard import dashboard
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
 from stagecraft.submissions.services import submissions_of
 from stagecraft.web.auth import Viewer
@@ -31,6 +32,8 @@ class CurriculumController(Controller):
             viewer=viewer,
             stages=curriculum.stages,
             stage_progress=curriculum_progress(curriculum, progress),
+            # A signed-in learner's home is their dashboard: where they stand and what to do next.
+            board=await dashboard(viewer.id, curriculum, progress) if viewer else None,
         )
 
     @get("/stages/{number:int}")
