@@ -34,6 +34,7 @@ from stagecraft.notifications.views import NotificationController
 from stagecraft.reviews.views import ReviewController
 from stagecraft.sandbox import janitor
 from stagecraft.settings import Settings
+from stagecraft.submissions.history import HistoryController
 from stagecraft.submissions.lifecycle import STATE_LABELS
 from stagecraft.submissions.views import SubmissionController, channel_name
 from stagecraft.web.auth import provide_user, provide_viewer
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
             CurriculumController,
             SubmissionController,
             ReviewController,
+            HistoryController,
             NotificationController,
             AuthorController,
             AdminController,

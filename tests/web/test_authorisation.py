@@ -16,6 +16,7 @@ PERSONAS = ("anonymous", "alice", "bob", "mia", "ann", "adam")
 LOGIN = "login"  # redirected to the login page
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
 SIGNED_IN: dict[str, int | str] = {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200, "adam": 200}
+OWNER_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 404, "bob": 404, "mia": 404, "ann": 404, "adam": 404}
 AUTHORS_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 200, "adam": 200}
 ADMIN_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 403, "adam": 200}
 REVIEWERS_ONLY: dict[str, int | str] = {
@@ -51,6 +52,9 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/review": REVIEWERS_ONLY,
     "/review/{rid}": REVIEWERS_ONLY,
     "/notifications": {**SIGNED_IN},
+    f"/exercises/{EXERCISE}/history": {**SIGNED_IN},
+    f"/exercises/{EXERCISE}/compare?a={{sid}}&b={{sid}}": {**OWNER_ONLY, "alice": 200},  # one's own attempts only
+    "/submissions/{sid}/archive": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
     # A form's address opened again leads back to its page, for anyone (that page then decides).
     f"/exercises/{EXERCISE}/submissions": dict.fromkeys(PERSONAS, 303),
     "/submissions/{sid}/review": dict.fromkeys(PERSONAS, 303),
@@ -83,6 +87,7 @@ POST_ROUTES = {
     "/notifications/read": {**SIGNED_IN, "alice": 302, "bob": 302, "mia": 302, "ann": 302, "adam": 302},
     "/admin/users/{bob}/role": {**ADMIN_ONLY, "adam": 302},  # makes bob a mentor
     "/review/snippets": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
+    "/submissions/{sid}/rerun": {**OWNER_ONLY, "alice": 302},
     # mia's snippet: only she deletes it (another mentor, the admin included, cannot tell it exists).
     "/review/snippets/{snip}/delete": {**REVIEWERS_ONLY, "mia": 302, "adam": 404},
     "/logout": dict.fromkeys(PERSONAS, 302),
@@ -197,6 +202,10 @@ async def test_every_route_is_covered(app):
         f"/authors/exercises/{EXERCISE}": "/authors/exercises/{slug:str}",
         "/admin/users/{bob}/role": "/admin/users/{user_id:int}/role",
         "/review/snippets/{snip}/delete": "/review/snippets/{snippet_id:int}/delete",
+        f"/exercises/{EXERCISE}/history": "/exercises/{slug:str}/history",
+        f"/exercises/{EXERCISE}/compare": "/exercises/{slug:str}/compare",
+        "/submissions/{sid}/archive": "/submissions/{submission_id:int}/archive",
+        "/submissions/{sid}/rerun": "/submissions/{submission_id:int}/rerun",
         "/stages/1": "/stages/{number:int}",
         f"/exercises/{EXERCISE}": "/exercises/{slug:str}",
         f"/exercises/{EXERCISE}/submissions": "/exercises/{slug:str}/submissions",
