@@ -30,6 +30,8 @@ class Settings:
     deps_tree_mb: int = 400
     pip_index_url: str = ""
     npm_registry: str = ""
+    budget_attempts: int = 20  # attempts per exercise in hand at most (a token bucket)
+    budget_refill_minutes: float = 3.0  # one attempt comes back after this long
 
     @property
     def uses_sqlite(self) -> bool:
@@ -62,6 +64,8 @@ DOCUMENTED_VARIABLES = {
     "STAGECRAFT_DEPS_TREE_MB": "largest installed dependency tree of one project, in MiB (default 400)",
     "STAGECRAFT_PIP_INDEX_URL": "a PyPI mirror for learners' Python packages (default: PyPI)",
     "STAGECRAFT_NPM_REGISTRY": "an npm registry mirror for learners' Node packages (default: the npm registry)",
+    "STAGECRAFT_BUDGET_ATTEMPTS": "attempts per learner and exercise in hand at most (default 20)",
+    "STAGECRAFT_BUDGET_REFILL_MINUTES": "one attempt comes back after this many minutes (default 3)",
 }
 
 
@@ -136,6 +140,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         deps_tree_mb=_int(env, "STAGECRAFT_DEPS_TREE_MB", 400, low=10, high=10_000),
         pip_index_url=_url(env, "STAGECRAFT_PIP_INDEX_URL"),
         npm_registry=_url(env, "STAGECRAFT_NPM_REGISTRY"),
+        budget_attempts=_int(env, "STAGECRAFT_BUDGET_ATTEMPTS", 20, low=1, high=10_000),
+        budget_refill_minutes=float(_int(env, "STAGECRAFT_BUDGET_REFILL_MINUTES", 3, low=0, high=10_080)),
     )
     for folder in (settings.data_dir, settings.archives_dir, settings.jobs_dir, settings.cache_dir):
         folder.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.models import (
     AcceptedManifest,
     BrokenManifest,
+    BudgetManifest,
     ExerciseManifest,
     LimitsManifest,
     SubmissionManifest,
@@ -50,7 +51,7 @@ def test_every_fixture_and_setting_is_documented() -> None:
 
 
 def test_every_manifest_field_is_documented() -> None:
-    models = [ExerciseManifest, LimitsManifest, BrokenManifest, AcceptedManifest, SubmissionManifest]
+    models = [ExerciseManifest, LimitsManifest, BudgetManifest, BrokenManifest, AcceptedManifest, SubmissionManifest]
     fields = [f.name for model in models for f in msgspec.structs.fields(model)]
     missing = [
         name for name in fields if not any(form in AUTHOR_DOC for form in (f"{name} = ", f"`{name}`", f"[{name}]"))

@@ -32,6 +32,13 @@ class LimitsManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pids: Annotated[int, msgspec.Meta(gt=0)] | None = None
 
 
+class BudgetManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An exercise's own submission budget, instead of the platform's (STAGECRAFT_BUDGET_*)."""
+
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=10_000)] | None = None
+    refill_minutes: Annotated[float, msgspec.Meta(ge=0, le=10_080)] | None = None
+
+
 class StageManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Title
     summary: Summary
@@ -54,6 +61,7 @@ class ExerciseManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     # becomes a fresh token per job, so an app must read it rather than hard-code it.
     app_env: dict[EnvName, EnvValue] = {}
     limits: LimitsManifest = msgspec.field(default_factory=LimitsManifest)
+    budget: BudgetManifest = msgspec.field(default_factory=BudgetManifest)
 
 
 class BrokenManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

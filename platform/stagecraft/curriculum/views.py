@@ -10,6 +10,7 @@ from litestar.response import Template
 from stagecraft.curriculum.packaging import zip_folder
 from stagecraft.progress.dashboard import dashboard
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
+from stagecraft.submissions.budget import budget_of, rule_for
 from stagecraft.submissions.services import submissions_of
 from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
@@ -72,12 +73,14 @@ class CurriculumController(Controller):
             raise NotFoundException("There is no such exercise.")
         stage = request.app.state.curriculum.stage(exercise.stage)
         history = await submissions_of(viewer.id, exercise.slug, limit=10) if viewer else []
+        settings = request.app.state.settings
         return page(
             "exercise.html",
             viewer=viewer,
             exercise=exercise,
             stage=stage,
             history=history,
+            budget=await budget_of(viewer.id, exercise.slug, rule_for(settings, exercise)) if viewer else None,
             progress=(await _progress_of(request, viewer)).get(exercise.slug),
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),

@@ -6,12 +6,13 @@ import difflib
 from datetime import UTC, datetime
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from stagecraft.reviews.code import attempt_files
+from stagecraft.submissions.budget import BudgetSpent, rule_for, spend
 from stagecraft.submissions.services import stored_archive, submission_for, submissions_of, test_results
 from stagecraft.submissions.tables import Submission
 from stagecraft.web.auth import SignedIn
@@ -91,8 +92,13 @@ class HistoryController(Controller):
     async def rerun(self, request: Request, user: SignedIn, submission_id: FromPath[int]) -> Redirect:
         """Grade an earlier attempt's very files again, as a new attempt (after a grader fix, say)."""
         earlier = await _own(user, submission_id)
-        if request.app.state.curriculum.exercise(earlier.exercise) is None:
+        exercise = request.app.state.curriculum.exercise(earlier.exercise)
+        if exercise is None:
             raise NotFoundException("That exercise is no longer in the curriculum.")
+        try:
+            await spend(user.id, exercise.slug, rule_for(request.app.state.settings, exercise))
+        except BudgetSpent as exc:
+            raise TooManyRequestsException(str(exc)) from None
         rows = await Submission.insert(
             Submission(
                 user=user.id,

@@ -18,6 +18,7 @@ from stagecraft.accounts.tables import User
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.reviews import code, services
 from stagecraft.submissions.archive import ArchiveError
+from stagecraft.submissions.budget import BudgetSpent, budget_of, rule_for, spend
 from stagecraft.submissions.lifecycle import STATE_LABELS
 from stagecraft.submissions.services import (
     create_submission,
@@ -27,6 +28,7 @@ from stagecraft.submissions.services import (
     test_sections,
 )
 from stagecraft.submissions.tables import Submission
+from stagecraft.submissions.waiting import queue_position
 from stagecraft.web.auth import SignedIn
 from stagecraft.web.rendering import page, render_fragment
 
@@ -57,6 +59,7 @@ async def _view_context(submission: Submission) -> dict:
         "labels": LABELS,
         # Only the first failing test shows its exchange open: the others are a click away.
         "first_failing": failing[0].id if failing else None,
+        "queue": await queue_position(submission) if submission.state == "queued" else None,
     }
 
 
@@ -96,21 +99,24 @@ class SubmissionController(Controller):
             raise NotFoundException("There is no such exercise.")
         form = await request.form()
         upload = form.get("archive")
+        rule = rule_for(state.settings, exercise)
         try:
+            await spend(user.id, exercise.slug, rule)
             if not isinstance(upload, UploadFile):
                 raise ArchiveError("choose a .zip or .tar.gz of your project to upload")
             data = await upload.read()
             submission_id = await create_submission(state.settings, user.id, exercise, upload.filename, data)
-        except ArchiveError as exc:
+        except (ArchiveError, BudgetSpent) as exc:
             history = await submissions_of(user.id, exercise.slug, limit=10)
             return page(
                 "exercise.html",
-                status_code=400,
+                status_code=429 if isinstance(exc, BudgetSpent) else 400,
                 viewer=user,
                 exercise=exercise,
                 stage=state.curriculum.stage(exercise.stage),
                 history=history,
                 error=str(exc),
+                budget=await budget_of(user.id, exercise.slug, rule),
                 max_upload_mb=state.settings.max_upload_bytes // (1024 * 1024),
             )
         await state.queue.enqueue(submission_id)
