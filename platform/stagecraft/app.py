@@ -22,6 +22,8 @@ from litestar.template.config import TemplateConfig
 
 from stagecraft.accounts.admin import AdminController
 from stagecraft.accounts.views import AccountController
+from stagecraft.api.pages import TokenController
+from stagecraft.api.views import api_router
 from stagecraft.authoring.preview import CurriculumWatcher, PreviewController
 from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
@@ -128,6 +130,8 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
             NotificationController,
             AuthorController,
             AdminController,
+            TokenController,
+            api_router,
             create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
             *([PreviewController] if preview else []),
         ],
@@ -135,7 +139,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
         middleware=[session_config.middleware],
         stores={"sessions": session_store},
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz"]),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz", "/api/"]),
         template_config=_template_config(watcher),
         plugins=[channels],
         lifespan=[lifespan],

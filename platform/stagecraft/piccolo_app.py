@@ -5,11 +5,12 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
+from stagecraft.api.tables import ApiToken
 from stagecraft.notifications.tables import Notification
 from stagecraft.reviews.tables import CommentSnippet, ReviewComment, ReviewRequest
 from stagecraft.submissions.tables import GradedTest, Submission
 
-TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification, CommentSnippet]
+TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification, CommentSnippet, ApiToken]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

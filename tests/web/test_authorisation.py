@@ -16,6 +16,7 @@ PERSONAS = ("anonymous", "alice", "bob", "mia", "ann", "adam")
 LOGIN = "login"  # redirected to the login page
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
 SIGNED_IN: dict[str, int | str] = {"anonymous": LOGIN, "alice": 200, "bob": 200, "mia": 200, "ann": 200, "adam": 200}
+NO_TOKEN: dict[str, int | str] = dict.fromkeys(PERSONAS, 401)
 OWNER_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 404, "bob": 404, "mia": 404, "ann": 404, "adam": 404}
 AUTHORS_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 200, "adam": 200}
 ADMIN_ONLY: dict[str, int | str] = {"anonymous": LOGIN, "alice": 403, "bob": 403, "mia": 403, "ann": 403, "adam": 200}
@@ -52,6 +53,14 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/review": REVIEWERS_ONLY,
     "/review/{rid}": REVIEWERS_ONLY,
     "/notifications": {**SIGNED_IN},
+    "/account/tokens": {**SIGNED_IN},
+    # The API takes tokens only: a browser session, whoever it is, gets a JSON 401 (tokens: test_api_routes).
+    "/api/v1/exercises": NO_TOKEN,
+    f"/api/v1/exercises/{EXERCISE}": NO_TOKEN,
+    "/api/v1/attempts": NO_TOKEN,
+    "/api/v1/attempts/{sid}": NO_TOKEN,
+    "/api/v1/attempts/{sid}/events": NO_TOKEN,
+    "/api/v1/progress": NO_TOKEN,
     f"/exercises/{EXERCISE}/history": {**SIGNED_IN},
     f"/exercises/{EXERCISE}/compare?a={{sid}}&b={{sid}}": {**OWNER_ONLY, "alice": 200},  # one's own attempts only
     "/submissions/{sid}/archive": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
@@ -88,6 +97,9 @@ POST_ROUTES = {
     "/admin/users/{bob}/role": {**ADMIN_ONLY, "adam": 302},  # makes bob a mentor
     "/review/snippets": {**REVIEWERS_ONLY, "mia": 302, "adam": 302},
     "/submissions/{sid}/rerun": {**OWNER_ONLY, "alice": 302},
+    "/account/tokens": {**SIGNED_IN, "alice": 201, "bob": 201, "mia": 201, "ann": 201, "adam": 201},
+    "/account/tokens/{tid}/revoke": {**OWNER_ONLY, "alice": 302},  # alice's token
+    f"/api/v1/exercises/{EXERCISE}/attempts": NO_TOKEN,
     # mia's snippet: only she deletes it (another mentor, the admin included, cannot tell it exists).
     "/review/snippets/{snip}/delete": {**REVIEWERS_ONLY, "mia": 302, "adam": 404},
     "/logout": dict.fromkeys(PERSONAS, 302),
@@ -135,6 +147,14 @@ async def snippet(app, users) -> int:
 
 
 @pytest.fixture
+async def token(users) -> int:
+    from stagecraft.api.tokens import create_token
+
+    made, _ = await create_token(users["alice"], "alice's laptop", ["read"], None)
+    return made.id
+
+
+@pytest.fixture
 async def notification(users) -> int:
     from stagecraft.notifications.services import notify
     from stagecraft.notifications.tables import Notification
@@ -152,17 +172,19 @@ def _check(response, expected: int | str, persona: str, route: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_get_routes(browser, users, alice_submission, review_request, notification, snippet, persona):
+async def test_get_routes(browser, users, alice_submission, review_request, notification, snippet, token, persona):
     await browser.become(persona)
     for route, expected in GET_ROUTES.items():
         response = await browser.get(
-            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet)
+            route.format(
+                sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet, tid=token
+            )
         )
         _check(response, expected[persona], persona, route)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_post_routes(browser, users, alice_submission, review_request, notification, snippet, persona):
+async def test_post_routes(browser, users, alice_submission, review_request, notification, snippet, token, persona):
     bodies = {
         "/login": {"email": "alice@example.com", "password": "wrong password!"},
         "/signup": {"email": "not-an-email", "password": "long enough password"},
@@ -171,6 +193,7 @@ async def test_post_routes(browser, users, alice_submission, review_request, not
         "/review/{rid}/verdict": {"verdict": "approved", "summary": "Clear and correct."},
         "/admin/users/{bob}/role": {"role": "mentor"},
         "/review/snippets": {"title": "Port", "body": "Read the port from $PORT."},
+        "/account/tokens": {"name": "laptop", "scopes": "read"},
     }
     for route, expected in POST_ROUTES.items():
         await browser.become(persona)
@@ -178,7 +201,9 @@ async def test_post_routes(browser, users, alice_submission, review_request, not
         if route.endswith("/submissions"):
             files = {"archive": ("p.zip", zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"}), "application/zip")}
         response = await browser.post(
-            route.format(sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet),
+            route.format(
+                sid=alice_submission, rid=review_request, nid=notification, bob=users["bob"].id, snip=snippet, tid=token
+            ),
             bodies.get(route, {}),
             files=files,
         )
@@ -203,6 +228,11 @@ async def test_every_route_is_covered(app):
         "/admin/users/{bob}/role": "/admin/users/{user_id:int}/role",
         "/review/snippets/{snip}/delete": "/review/snippets/{snippet_id:int}/delete",
         f"/exercises/{EXERCISE}/history": "/exercises/{slug:str}/history",
+        "/account/tokens/{tid}/revoke": "/account/tokens/{token_id:int}/revoke",
+        f"/api/v1/exercises/{EXERCISE}": "/api/v1/exercises/{slug:str}",
+        f"/api/v1/exercises/{EXERCISE}/attempts": "/api/v1/exercises/{slug:str}/attempts",
+        "/api/v1/attempts/{sid}": "/api/v1/attempts/{attempt_id:int}",
+        "/api/v1/attempts/{sid}/events": "/api/v1/attempts/{attempt_id:int}/events",
         f"/exercises/{EXERCISE}/compare": "/exercises/{slug:str}/compare",
         "/submissions/{sid}/archive": "/submissions/{submission_id:int}/archive",
         "/submissions/{sid}/rerun": "/submissions/{submission_id:int}/rerun",
@@ -233,3 +263,25 @@ async def test_a_mentor_sees_any_submission_but_another_learner_cannot_tell_it_e
     await browser.become("bob")
     mine = await browser.get("/submissions")
     assert f"/submissions/{alice_submission}" not in mine.text
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "mia", "ann", "adam"])
+async def test_api_routes_with_each_personas_token(browser, users, alice_submission, persona):
+    from stagecraft.api.tokens import create_token
+
+    _, secret = await create_token(users[persona], "t", ["read", "submit"], None)
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = browser.client
+    owner = 200 if persona == "alice" else 404  # the API shows one's own attempts only, whatever the role
+    expected = {
+        "/api/v1/exercises": 200,
+        f"/api/v1/exercises/{EXERCISE}": 200,
+        "/api/v1/attempts": 200,
+        f"/api/v1/attempts/{alice_submission}": owner,
+        f"/api/v1/attempts/{alice_submission}/events": owner,
+        "/api/v1/progress": 200,
+    }
+    for route, status in expected.items():
+        assert (await client.get(route, headers=headers)).status_code == status, (persona, route)
+    listed = (await client.get("/api/v1/attempts", headers=headers)).json()
+    assert (alice_submission in [a["id"] for a in listed]) is (persona == "alice")

@@ -38,10 +38,10 @@ def _login_redirect(request: Request) -> Response:
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if request.url.path.startswith("/api/"):  # an API answers JSON, a 401 included (never the login page)
+        return Response(content={"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         return _login_redirect(request)
-    if request.url.path.startswith("/api/"):
-        return Response(content={"detail": exc.detail}, status_code=exc.status_code)
     detail = _DEFAULT_DETAILS.get(exc.detail, exc.detail)  # Litestar's own words are only a status name
     headers = getattr(exc, "headers", None) or {}
     return page(
@@ -56,6 +56,9 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 
 def handle_server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith("/api/"):
+        detail = {"detail": "Something went wrong on our side. It has been logged."}
+        return Response(content=detail, status_code=HTTP_500_INTERNAL_SERVER_ERROR)
     return page(
         "error.html",
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
