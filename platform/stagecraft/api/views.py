@@ -8,6 +8,7 @@ token is not a cookie a browser sends by itself.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
@@ -90,6 +91,9 @@ class TestOut(msgspec.Struct, kw_only=True):
     max_score: float
     message: str
     hint: str
+    rule: str = ""  # spec: the requirement quoted; craft: why the practice matters
+    expected: str = ""
+    curl: str = ""  # how to reproduce the last request the test sent
 
 
 class AttemptOut(msgspec.Struct, kw_only=True):
@@ -131,7 +135,8 @@ async def _attempt_out(submission: Submission, *, with_tests: bool) -> AttemptOu
     if with_tests:
         tests = [
             TestOut(id=t.test_id, title=t.title, tier=t.tier, status=t.status, score=t.score,
-                    max_score=t.max_score, message=t.message, hint=t.hint)
+                    max_score=t.max_score, message=t.message, hint=t.hint, rule=t.rule, expected=t.expected,
+                    curl=_last_curl(t.transcript))
             for t in await test_results(submission.id)
         ]  # fmt: skip
     return AttemptOut(
@@ -140,6 +145,12 @@ async def _attempt_out(submission: Submission, *, with_tests: bool) -> AttemptOu
         max_score=submission.max_score, message=submission.message, created_at=submission.created_at,
         url=f"/submissions/{submission.id}", tests=tests,
     )  # fmt: skip
+
+
+def _last_curl(transcript) -> str:
+    exchanges = json.loads(transcript) if isinstance(transcript, str) else (transcript or [])
+    curls = [x.get("curl", "") for x in exchanges if isinstance(x, dict) and x.get("curl")]
+    return curls[-1] if curls else ""
 
 
 async def _own_attempt(caller: Caller, attempt_id: int) -> Submission:
