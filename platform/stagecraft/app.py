@@ -8,7 +8,7 @@ import shutil
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
@@ -23,7 +23,7 @@ from litestar.template.config import TemplateConfig
 from stagecraft.accounts.admin import AdminController
 from stagecraft.accounts.views import AccountController
 from stagecraft.api.pages import TokenController
-from stagecraft.api.views import api_router
+from stagecraft.api.views import api_openapi_config, api_router
 from stagecraft.authoring.preview import CurriculumWatcher, PreviewController
 from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
@@ -121,19 +121,26 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
     session_config = RotatingSessionConfig(store="sessions", httponly=True, samesite="lax")
     return Litestar(
         route_handlers=[
-            healthz,
-            AccountController,
-            CurriculumController,
-            SubmissionController,
-            ReviewController,
-            HistoryController,
-            NotificationController,
-            AuthorController,
-            AdminController,
-            TokenController,
+            # The pages: HTML for people, left out of the API's OpenAPI document.
+            Router(
+                path="/",
+                include_in_schema=False,
+                route_handlers=[
+                    healthz,
+                    AccountController,
+                    CurriculumController,
+                    SubmissionController,
+                    ReviewController,
+                    HistoryController,
+                    NotificationController,
+                    AuthorController,
+                    AdminController,
+                    TokenController,
+                    create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
+                    *([PreviewController] if preview else []),
+                ],
+            ),
             api_router,
-            create_static_files_router(path="/static", directories=[PACKAGE / "static"]),
-            *([PreviewController] if preview else []),
         ],
         before_request=_refresh_from(watcher) if watcher else None,
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
@@ -156,6 +163,6 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
         ),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_server_error},
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
-        openapi_config=None,  # an HTML app: no schema routes to expose
+        openapi_config=api_openapi_config(),  # the API's document (/api/v1/schema/openapi.json) and its viewer
         after_request=add_security_headers,
     )

@@ -61,6 +61,11 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/api/v1/attempts/{sid}": NO_TOKEN,
     "/api/v1/attempts/{sid}/events": NO_TOKEN,
     "/api/v1/progress": NO_TOKEN,
+    # The API's description is public, like this documentation.
+    "/api/v1/docs": dict.fromkeys(PERSONAS, 200),
+    "/api/v1/schema/openapi.json": dict.fromkeys(PERSONAS, 200),
+    "/api/v1/schema": dict.fromkeys(PERSONAS, 200),
+    "/api/v1/schema/openapi.yaml": dict.fromkeys(PERSONAS, 404),  # JSON is the one rendering offered
     f"/exercises/{EXERCISE}/history": {**SIGNED_IN},
     f"/exercises/{EXERCISE}/compare?a={{sid}}&b={{sid}}": {**OWNER_ONLY, "alice": 200},  # one's own attempts only
     "/submissions/{sid}/archive": {"anonymous": LOGIN, "alice": 200, "bob": 404, "mia": 200, "ann": 404, "adam": 200},
@@ -229,6 +234,7 @@ async def test_every_route_is_covered(app):
         "/review/snippets/{snip}/delete": "/review/snippets/{snippet_id:int}/delete",
         f"/exercises/{EXERCISE}/history": "/exercises/{slug:str}/history",
         "/account/tokens/{tid}/revoke": "/account/tokens/{token_id:int}/revoke",
+        "/api/v1/schema/openapi.yaml": "/api/v1/schema/{path:str}",
         f"/api/v1/exercises/{EXERCISE}": "/api/v1/exercises/{slug:str}",
         f"/api/v1/exercises/{EXERCISE}/attempts": "/api/v1/exercises/{slug:str}/attempts",
         "/api/v1/attempts/{sid}": "/api/v1/attempts/{attempt_id:int}",

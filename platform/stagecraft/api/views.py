@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
@@ -25,6 +25,9 @@ from litestar.exceptions import (
     TooManyRequestsException,
 )
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, FromQuery
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
@@ -272,6 +275,39 @@ def _by_token(request: Request) -> str:
     return header[-16:] if header else (request.client.host if request.client else "unknown")
 
 
+# The viewer draws with inline styles: allowed on this page alone, scripts still only from /static.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stagecraft API</title><link rel="icon" href="data:,">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script type="module" src="/static/vendor/rapidoc-9.3.8.min.js"></script></head>
+<body><rapi-doc spec-url="/api/v1/schema/openapi.json" render-style="read" show-header="false" load-fonts="false"
+  allow-authentication="true" allow-server-selection="false" theme="light"></rapi-doc></body></html>"""
+
+
+@get("/docs", include_in_schema=False, sync_to_thread=False)
+def api_docs() -> Response[str]:
+    """The API's document in RapiDoc (vendored: no CDN)."""
+    return Response(content=_DOCS_PAGE, media_type="text/html", headers={"Content-Security-Policy": _DOCS_CSP})
+
+
+def api_openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Stagecraft API",
+        version="1",
+        description="Exercises, attempts and progress for the holder of a personal API token (sc_...).",
+        path="/api/v1/schema",
+        render_plugins=[JsonRenderPlugin()],
+        security=[{"token": []}],
+        components=Components(
+            security_schemes={"token": SecurityScheme(type="http", scheme="bearer", description="A personal API token")}
+        ),
+    )
+
+
 api_router = Router(
     path="/api/v1",
     route_handlers=[
@@ -282,6 +318,7 @@ api_router = Router(
         read_attempt,
         follow_attempt,
         read_progress,
+        api_docs,
     ],  # fmt: skip
     dependencies={"caller": Provide(provide_caller)},
     middleware=[
