@@ -131,3 +131,43 @@ def test_an_author_reads_the_figures_of_the_learners_attempts(server, page, tmp_
     assert "1 graded attempts by 1 learners; 1 passed, after 1 attempts (median)" in summary
     assert "100% of 1" in page.inner_text("table.list")
     assert page.console_errors == []
+
+
+def test_the_capstone_counts_once_a_mentor_approves_it(server, page, tmp_path):  # noqa: F811
+    subprocess.run(
+        [sys.executable, "-m", "stagecraft", "user", "create", "mentor@example.com", "--role", "mentor",
+         "--password", PASSWORD],
+        check=True, capture_output=True, env={"STAGECRAFT_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    capstone = next(EXERCISE_DIR.parents[2].glob("*/exercises/capstone"))
+    archive = tmp_path / "capstone.zip"
+    archive.write_bytes(zip_directory(capstone / "solutions" / "python-fastapi"))
+    page.goto(f"{server}/signup")
+    page.fill("input[name=email]", "lena@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    page.goto(f"{server}/exercises/capstone")
+    page.set_input_files("input[name=archive]", str(archive))
+    page.click("text=Submit for grading")
+    page.wait_for_selector("[data-verdict=passed]", timeout=300_000)
+    page.wait_for_selector("#review", timeout=30_000)  # fetched once grading ended
+    assert "Awaiting a mentor" in page.inner_text("#review")  # the exercise asked for the review itself
+    page.goto(f"{server}/stages/10")
+    assert "awaiting review" in page.inner_text("section.exercises")
+
+    mentor = page.context.browser.new_context().new_page()
+    _log_in(mentor, server, "mentor@example.com")
+    mentor.goto(f"{server}/review?exercise=capstone")
+    assert "the exercise asks for a review" in mentor.inner_text("table.list")
+    mentor.click("button:has-text('Claim')")
+    mentor.wait_for_url(f"{server}/review/*")
+    mentor.check("input[name=rubric][value='Tests']")
+    mentor.fill("textarea[name=summary]", "A clear design; well tested.")
+    mentor.click("button[value=approved]")
+    mentor.wait_for_url(f"{server}/review/*")
+
+    page.goto(f"{server}/stages/10")
+    assert "passed" in page.inner_text("section.exercises")
+    page.goto(server)
+    assert "1 of" in page.inner_text("#stage-10")
