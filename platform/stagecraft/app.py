@@ -29,6 +29,7 @@ from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
 from stagecraft.db import close_database, open_database
+from stagecraft.editor.views import EditorController
 from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.grading.worker import Worker, WorkerPool
@@ -132,6 +133,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
                     SubmissionController,
                     ReviewController,
                     HistoryController,
+                    EditorController,
                     NotificationController,
                     AuthorController,
                     AdminController,

@@ -6,11 +6,22 @@ from piccolo.conf.apps import AppConfig
 
 from stagecraft.accounts.tables import User
 from stagecraft.api.tables import ApiToken
+from stagecraft.editor.tables import EditorDraft
 from stagecraft.notifications.tables import Notification
 from stagecraft.reviews.tables import CommentSnippet, ReviewComment, ReviewRequest
 from stagecraft.submissions.tables import GradedTest, Submission
 
-TABLES = [User, Submission, GradedTest, ReviewRequest, ReviewComment, Notification, CommentSnippet, ApiToken]
+TABLES = [
+    User,
+    Submission,
+    GradedTest,
+    ReviewRequest,
+    ReviewComment,
+    Notification,
+    CommentSnippet,
+    ApiToken,
+    EditorDraft,
+]
 
 APP_CONFIG = AppConfig(
     app_name="stagecraft",

@@ -54,6 +54,7 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/review/{rid}": REVIEWERS_ONLY,
     "/notifications": {**SIGNED_IN},
     "/account/tokens": {**SIGNED_IN},
+    f"/exercises/{EXERCISE}/editor": {**SIGNED_IN},
     # The API takes tokens only: a browser session, whoever it is, gets a JSON 401 (tokens: test_api_routes).
     "/api/v1/exercises": NO_TOKEN,
     f"/api/v1/exercises/{EXERCISE}": NO_TOKEN,
@@ -104,6 +105,16 @@ POST_ROUTES = {
     "/submissions/{sid}/rerun": {**OWNER_ONLY, "alice": 302},
     "/account/tokens": {**SIGNED_IN, "alice": 201, "bob": 201, "mia": 201, "ann": 201, "adam": 201},
     "/account/tokens/{tid}/revoke": {**OWNER_ONLY, "alice": 302},  # alice's token
+    # A form post without JSON is refused with what to send (the editor posts JSON); nobody gets past it.
+    f"/exercises/{EXERCISE}/draft": {**SIGNED_IN, "alice": 400, "bob": 400, "mia": 400, "ann": 400, "adam": 400},
+    f"/exercises/{EXERCISE}/editor/submit": {
+        **SIGNED_IN,
+        "alice": 400,
+        "bob": 400,
+        "mia": 400,
+        "ann": 400,
+        "adam": 400,
+    },
     f"/api/v1/exercises/{EXERCISE}/attempts": NO_TOKEN,
     # mia's snippet: only she deletes it (another mentor, the admin included, cannot tell it exists).
     "/review/snippets/{snip}/delete": {**REVIEWERS_ONLY, "mia": 302, "adam": 404},
@@ -234,6 +245,9 @@ async def test_every_route_is_covered(app):
         "/review/snippets/{snip}/delete": "/review/snippets/{snippet_id:int}/delete",
         f"/exercises/{EXERCISE}/history": "/exercises/{slug:str}/history",
         "/account/tokens/{tid}/revoke": "/account/tokens/{token_id:int}/revoke",
+        f"/exercises/{EXERCISE}/editor": "/exercises/{slug:str}/editor",
+        f"/exercises/{EXERCISE}/draft": "/exercises/{slug:str}/draft",
+        f"/exercises/{EXERCISE}/editor/submit": "/exercises/{slug:str}/editor/submit",
         "/api/v1/schema/openapi.yaml": "/api/v1/schema/{path:str}",
         f"/api/v1/exercises/{EXERCISE}": "/api/v1/exercises/{slug:str}",
         f"/api/v1/exercises/{EXERCISE}/attempts": "/api/v1/exercises/{slug:str}/attempts",

@@ -38,7 +38,8 @@ def _login_redirect(request: Request) -> Response:
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    if request.url.path.startswith("/api/"):  # an API answers JSON, a 401 included (never the login page)
+    wants_json = request.headers.get("accept", "").startswith("application/json")  # the editor's fetch calls
+    if request.url.path.startswith("/api/") or wants_json:  # JSON, a 401 included (never the login page)
         return Response(content={"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         return _login_redirect(request)
