@@ -30,6 +30,7 @@ from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
 from stagecraft.db import close_database, open_database
 from stagecraft.editor.views import EditorController
+from stagecraft.gitpush import git_remote
 from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.grading.worker import Worker, WorkerPool
@@ -143,12 +144,15 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
                 ],
             ),
             api_router,
+            git_remote,
         ],
         before_request=_refresh_from(watcher) if watcher else None,
         dependencies={"viewer": Provide(provide_viewer), "user": Provide(provide_user)},
         middleware=[session_config.middleware],
         stores={"sessions": session_store},
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz", "/api/"]),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_httponly=False, exclude=["/healthz", "/api/", "/git/"]
+        ),
         template_config=_template_config(watcher),
         plugins=[channels],
         lifespan=[lifespan],

@@ -64,6 +64,8 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/api/v1/progress": NO_TOKEN,
     # The API's description is public, like this documentation.
     "/api/v1/docs": dict.fromkeys(PERSONAS, 200),
+    # git remotes take an API token as the password: a browser session is nobody there.
+    f"/git/{EXERCISE}.git/info/refs?service=git-receive-pack": NO_TOKEN,
     "/api/v1/schema/openapi.json": dict.fromkeys(PERSONAS, 200),
     "/api/v1/schema": dict.fromkeys(PERSONAS, 200),
     "/api/v1/schema/openapi.yaml": dict.fromkeys(PERSONAS, 404),  # JSON is the one rendering offered
@@ -249,6 +251,7 @@ async def test_every_route_is_covered(app):
         f"/exercises/{EXERCISE}/draft": "/exercises/{slug:str}/draft",
         f"/exercises/{EXERCISE}/editor/submit": "/exercises/{slug:str}/editor/submit",
         "/api/v1/schema/openapi.yaml": "/api/v1/schema/{path:str}",
+        f"/git/{EXERCISE}.git/info/refs": "/git",
         f"/api/v1/exercises/{EXERCISE}": "/api/v1/exercises/{slug:str}",
         f"/api/v1/exercises/{EXERCISE}/attempts": "/api/v1/exercises/{slug:str}/attempts",
         "/api/v1/attempts/{sid}": "/api/v1/attempts/{attempt_id:int}",
