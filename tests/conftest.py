@@ -65,6 +65,12 @@ async def browser(client, users) -> Browser:
     return Browser(client)
 
 
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """Extra settings for a test's own running server (a test module may override this fixture)."""
+    return {}
+
+
 @pytest.fixture(scope="session")
 def sandbox_images(tmp_path_factory) -> None:
     """Build the sandbox images once per run (unchanged images are skipped in seconds)."""

@@ -27,9 +27,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, sandbox_images):
+def server(tmp_path: Path, sandbox_images, server_env):
     port = free_port()
-    env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data"), "STAGECRAFT_WORKERS": "2"}
+    env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data"), "STAGECRAFT_WORKERS": "2", **server_env}
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "stagecraft", "serve", "--port", str(port)], env=env, stdout=log, stderr=log

@@ -35,8 +35,9 @@ def test_a_push_to_main_is_an_attempt_whose_results_come_back_as_remote_lines(se
     git("init", "-q", "-b", "main", cwd=project)
     commit(project, EXERCISE_DIR / "solutions" / "python", "a working server")
 
-    refused = git("push", server + f"/git/{EXERCISE}.git", "main", cwd=project)  # no token
-    assert refused.returncode != 0 and "API token" in refused.stderr
+    wrong = server.replace("http://", "http://lena:sc_not-a-token@") + f"/git/{EXERCISE}.git"
+    refused = git("push", wrong, "main", cwd=project)
+    assert refused.returncode != 0 and "remote: Use an API token" in refused.stderr
     other = git("push", remote, "main:other", cwd=project)
     assert other.returncode != 0 and "remote: push to main" in other.stderr
 
