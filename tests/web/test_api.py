@@ -112,3 +112,46 @@ async def test_a_token_request_a_person_must_change_says_what(browser):
     assert scopeless.status_code == 400 and "scopes among read, submit" in scopeless.text
     forever = await browser.post("/account/tokens/", {"name": "x", "scopes": ["read"], "days": "9999"})
     assert forever.status_code == 400 and "from 1 to 365 days" in forever.text
+
+
+async def test_reviews_and_notifications_through_the_api(app, settings, users, browser):
+    from stagecraft.reviews import services
+
+    _, secret = await create_token(users["alice"], "cli", ["read"], None)
+    files = {
+        "archive": (
+            "p.zip",
+            zip_files({"stagecraft.toml": MANIFEST, "app.py": "print(1)\nport = 8000\n"}),
+            "application/zip",
+        )
+    }
+    await browser.become("alice")
+    made = await browser.post(f"/exercises/{EXERCISE}/submissions", files=files)
+    attempt_id = int(made.headers["location"].rsplit("/", 1)[1])
+    await Submission.update({Submission.state: "finished", Submission.verdict: "failed"}).where(
+        Submission.id == attempt_id
+    )
+    client = browser.client
+    empty = (await client.get(f"/api/v1/attempts/{attempt_id}/review", headers=bearer(secret))).json()
+    assert (empty["state"], empty["comments"]) == ("graded", [])
+
+    submission = await Submission.objects().where(Submission.id == attempt_id).first()
+    request = await services.ask_for_review(users["alice"], submission, "Is the port right?", app.state.curriculum)
+    await services.claim(users["mia"], request.id)
+    await services.add_comment(
+        users["mia"],
+        submission,
+        services.Anchor(path="app.py", line_start=2),
+        "Read $PORT.",
+        {"app.py": "print(1)\nport = 8000\n"},
+    )
+    await services.decide(users["mia"], request.id, "changes_requested", "Use the environment.", ["Tests"])
+    review = (await client.get(f"/api/v1/attempts/{attempt_id}/review", headers=bearer(secret))).json()
+    assert review["state"] == "changes_requested" and review["summary"] == "Use the environment."
+    assert review["rubric"] == ["Tests"] and review["note"] == "Is the port right?"
+    assert [(c["author"], c["path"], c["line_start"], c["body"]) for c in review["comments"]] == [
+        ("mia@example.com", "app.py", 2, "Read $PORT.")
+    ]
+    notes = (await client.get("/api/v1/notifications", headers=bearer(secret))).json()
+    assert [n["kind"] for n in notes] == ["verdict", "comment", "review_started"] and not notes[0]["read"]
+    assert notes[0]["url"] == f"/submissions/{attempt_id}#review"

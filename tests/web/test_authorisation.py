@@ -62,6 +62,8 @@ GET_ROUTES: dict[str, dict[str, int | str]] = {
     "/api/v1/attempts/{sid}": NO_TOKEN,
     "/api/v1/attempts/{sid}/events": NO_TOKEN,
     "/api/v1/progress": NO_TOKEN,
+    "/api/v1/attempts/{sid}/review": NO_TOKEN,
+    "/api/v1/notifications": NO_TOKEN,
     # The API's description is public, like this documentation.
     "/api/v1/docs": dict.fromkeys(PERSONAS, 200),
     # git remotes take an API token as the password: a browser session is nobody there.
@@ -256,6 +258,7 @@ async def test_every_route_is_covered(app):
         f"/api/v1/exercises/{EXERCISE}/attempts": "/api/v1/exercises/{slug:str}/attempts",
         "/api/v1/attempts/{sid}": "/api/v1/attempts/{attempt_id:int}",
         "/api/v1/attempts/{sid}/events": "/api/v1/attempts/{attempt_id:int}/events",
+        "/api/v1/attempts/{sid}/review": "/api/v1/attempts/{attempt_id:int}/review",
         f"/exercises/{EXERCISE}/compare": "/exercises/{slug:str}/compare",
         "/submissions/{sid}/archive": "/submissions/{submission_id:int}/archive",
         "/submissions/{sid}/rerun": "/submissions/{submission_id:int}/rerun",
@@ -302,6 +305,8 @@ async def test_api_routes_with_each_personas_token(browser, users, alice_submiss
         "/api/v1/attempts": 200,
         f"/api/v1/attempts/{alice_submission}": owner,
         f"/api/v1/attempts/{alice_submission}/events": owner,
+        f"/api/v1/attempts/{alice_submission}/review": owner,
+        "/api/v1/notifications": 200,
         "/api/v1/progress": 200,
     }
     for route, status in expected.items():

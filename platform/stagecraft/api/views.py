@@ -255,6 +255,72 @@ async def _snapshots(channels: ChannelsPlugin, attempt_id: int) -> AsyncGenerato
             pump_task.cancel()
 
 
+class CommentOut(msgspec.Struct, kw_only=True):
+    author: str
+    role: str
+    path: str
+    line_start: int
+    line_end: int
+    body: str  # Markdown, as written
+    created_at: datetime
+    carried_from: int | None = None
+
+
+class ReviewOut(msgspec.Struct, kw_only=True):
+    attempt: int
+    state: str  # the lifecycle state, e.g. "awaiting_review", "approved"
+    state_label: str
+    note: str
+    summary: str
+    rubric: list[str]
+    comments: list[CommentOut]
+
+
+class NotificationOut(msgspec.Struct, kw_only=True):
+    id: int
+    kind: str
+    text: str
+    url: str
+    created_at: datetime
+    read: bool
+
+
+@get("/attempts/{attempt_id:int}/review")
+async def read_review(request: Request, caller: ApiCaller, attempt_id: FromPath[int]) -> ReviewOut:
+    """The attempt's review: its state, the mentor's summary and rubric, and every comment."""
+    caller.need("read")
+    from stagecraft.reviews import code, services
+    from stagecraft.submissions.lifecycle import STATE_LABELS
+
+    submission = await _own_attempt(caller, attempt_id)
+    review = await services.latest_request(submission.id)
+    state = await services.lifecycle_state(submission)
+    files = code.attempt_files(request.app.state.settings, submission) if submission.state == "finished" else {}
+    rubric = review.rubric if review else []
+    return ReviewOut(
+        attempt=submission.id, state=state, state_label=STATE_LABELS[state], note=review.note if review else "",
+        summary=review.summary if review else "",
+        rubric=json.loads(rubric) if isinstance(rubric, str) else list(rubric or []),
+        comments=[
+            CommentOut(author=c.author_email, role=c.author_role, path=c.path, line_start=c.line_start,
+                       line_end=c.line_end, body=c.body, created_at=c.created_at, carried_from=c.carried_from)
+            for c in await services.comments_for(submission, files)
+        ],
+    )  # fmt: skip
+
+
+@get("/notifications")
+async def list_notifications(caller: ApiCaller) -> list[NotificationOut]:
+    caller.need("read")
+    from stagecraft.notifications.services import newest
+
+    return [
+        NotificationOut(id=n.id, kind=n.kind, text=n.text, url=n.link, created_at=n.created_at,
+                        read=n.read_at is not None)
+        for n in await newest(caller.user.id)
+    ]  # fmt: skip
+
+
 @get("/progress")
 async def read_progress(request: Request, caller: ApiCaller) -> list[ProgressOut]:
     caller.need("read")
@@ -318,6 +384,8 @@ api_router = Router(
         read_attempt,
         follow_attempt,
         read_progress,
+        read_review,
+        list_notifications,
         api_docs,
     ],  # fmt: skip
     dependencies={"caller": Provide(provide_caller)},
