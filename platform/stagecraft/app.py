@@ -74,6 +74,7 @@ def _template_config(watcher: CurriculumWatcher | None = None) -> TemplateConfig
         engine.engine.globals["state_label"] = lambda state: STATE_LABELS.get(state, state)
         engine.engine.globals["preview"] = watcher is not None
         engine.engine.globals["preview_problems"] = (lambda: watcher.problems) if watcher else (lambda: [])
+        engine.engine.globals["preview_version"] = (lambda: watcher.version) if watcher else (lambda: 0)
 
     return TemplateConfig(directory=TEMPLATE_DIRS, engine=JinjaTemplateEngine, engine_callback=setup)
 

@@ -44,6 +44,8 @@ async def test_an_edit_shows_at_once_and_a_broken_manifest_keeps_the_last_good_c
     first = (await preview_client.get("/preview/version")).json()
     page = (await preview_client.get(f"/exercises/{EXERCISE}")).text
     assert 'src="/static/preview.js"' in page and "Grade the solutions and variants" in page
+    # The page says which version it was made from, so an edit before the script's first poll still reloads it.
+    assert f'<meta name="preview-version" content="{first["version"]}">' in page
 
     brief = _brief(working_copy)
     time.sleep(0.01)

@@ -2,7 +2,9 @@
 // and every two seconds while a preview grading is still running.
 (function () {
   "use strict";
-  var first = null;
+  // The version this page was made from: a change after that, even before the first poll, reloads it.
+  var meta = document.querySelector("meta[name=preview-version]");
+  var first = meta ? Number(meta.getAttribute("content")) : null;
   function poll() {
     fetch("/preview/version", { cache: "no-store" })
       .then(function (response) { return response.json(); })
