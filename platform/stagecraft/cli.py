@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING
 import click
 import msgspec
 
+from stagecraft.cli_output import EXIT_CANNOT_GRADE, EXIT_FAILED, EXIT_PASSED, TestPrinter, verdict_line
+from stagecraft.client_cli import login, status, submit
 from stagecraft.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from stagecraft.curriculum.models import Exercise
-    from stagecraft.grading.events import GraderEvent, TestEnd
-    from stagecraft.grading.pipeline import GradeOutcome
-
-EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 
 
 def _settings() -> Settings:
@@ -86,62 +84,6 @@ def images_build() -> None:
         click.echo(f"{report.name:8} {report.tag:40} {state}")
 
 
-EXTRA_PRACTICE = "Extra practice (not needed to pass)"
-
-
-def _print_test(test: TestEnd) -> None:
-    mark = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}[test.status]
-    click.echo(f"{mark} {test.id}: {test.title}  ({test.score:g}/{test.max_score:g})")
-    if test.status != "passed":
-        rule = ""
-        if test.status == "failed" and test.tier == "craft":
-            rule = "extra practice from the brief, not required to pass" + (f": {test.rule}" if test.rule else "")
-        elif test.status == "failed" and test.rule:
-            rule = f"the spec says: {test.rule}"
-        for text in (
-            test.message,
-            rule,
-            test.expected and f"expected: {test.expected}",
-            test.hint and f"hint: {test.hint}",
-        ):
-            if text:
-                click.echo(f"     {text}")
-        for exchange in test.transcript[-1:]:
-            if exchange.curl:
-                click.echo(f"     reproduce: {exchange.curl}")
-
-
-class _TestPrinter:
-    """Prints spec tests as they end and keeps craft tests for their own section after them."""
-
-    def __init__(self) -> None:
-        self.craft: list[TestEnd] = []
-
-    def __call__(self, event: GraderEvent) -> None:
-        from stagecraft.grading.events import TestEnd
-
-        if not isinstance(event, TestEnd):
-            return
-        if event.tier == "craft":
-            self.craft.append(event)
-        else:
-            _print_test(event)
-
-    def finish(self) -> None:
-        if not self.craft:
-            return
-        score, max_score = sum(t.score for t in self.craft), sum(t.max_score for t in self.craft)
-        click.echo(f"\n---- {EXTRA_PRACTICE}: {score:g}/{max_score:g}")
-        for test in self.craft:
-            _print_test(test)
-
-
-def _verdict_line(outcome: GradeOutcome) -> str:
-    """The last line of `stagecraft grade`: "PASSED (polished): Every test passed.  score 10/10"."""
-    verdict = outcome.verdict.upper() + (" (polished)" if outcome.polished else "")
-    return f"\n{verdict}: {outcome.message}  score {outcome.score:g}/{outcome.max_score:g}"
-
-
 @main.command()
 @click.argument("exercise")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -166,7 +108,7 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
     if found is None:
         click.echo(f"error: no exercise named {exercise!r} (see `stagecraft curriculum check`)", err=True)
         sys.exit(EXIT_CANNOT_GRADE)
-    printer = _TestPrinter()
+    printer = TestPrinter()
     try:
         with project_folder(path) as folder:  # a patched broken variant is graded as its patched solution
             outcome = grade_directory(
@@ -197,133 +139,12 @@ def grade(exercise: str, path: Path, as_json: bool) -> None:
         if outcome.verdict not in ("passed",) and outcome.app_log:
             title = "the installer's log" if outcome.verdict == "dependencies_failed" else "your app's log"
             click.echo(f"--- {title} ---\n{outcome.app_log.rstrip()}\n---")
-        click.echo(_verdict_line(outcome))  # last, so a script can read the verdict off the end
+        click.echo(verdict_line(outcome))  # last, so a script can read the verdict off the end
         if outcome.verdict == "infra_error":
             click.echo(f"platform detail: {outcome.detail}", err=True)
     if outcome.verdict == "passed":
         sys.exit(EXIT_PASSED)
     sys.exit(EXIT_CANNOT_GRADE if outcome.verdict == "infra_error" else EXIT_FAILED)
-
-
-@main.command()
-@click.option("--server", help=f"The platform's address (default: the saved one, or {'http://127.0.0.1:8000'}).")
-@click.option("--token", help="An API token (sc_...); asked for when not given. Make one on your tokens page.")
-def login(server: str | None, token: str | None) -> None:
-    """Save an API token for `stagecraft submit` and `status` (in a user config file, mode 0600)."""
-    from stagecraft.client import DEFAULT_SERVER, Api, ClientConfig, ClientError, save_config
-
-    server = (server or _saved_server() or DEFAULT_SERVER).rstrip("/")
-    if token is None:
-        if not sys.stdin.isatty():
-            token = sys.stdin.readline().strip()
-        else:
-            token = click.prompt(f"API token (make one at {server}/account/tokens)", hide_input=True).strip()
-    config = ClientConfig(server=server, token=token)
-    try:
-        with Api(config) as api:
-            api.get("/progress")
-    except ClientError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_GRADE)
-    path = save_config(config)
-    click.echo(f"Logged in to {server}; the token is kept in {path}.")
-
-
-def _saved_server() -> str | None:
-    from stagecraft.client import ClientError, load_config
-
-    try:
-        return load_config(None).server
-    except ClientError:
-        return None
-
-
-class _ApiTest(msgspec.Struct, kw_only=True):
-    """An API test result shaped for the same printer as `stagecraft grade`."""
-
-    id: str
-    title: str
-    tier: str
-    status: str
-    score: float
-    max_score: float
-    message: str = ""
-    hint: str = ""
-    rule: str = ""
-    expected: str = ""
-    curl: str = ""
-
-    @property
-    def transcript(self) -> list:
-        from stagecraft.grading.events import Exchange
-
-        return [Exchange(curl=self.curl)] if self.curl else []
-
-
-@main.command()
-@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--exercise", "slug", required=True, help="The exercise's slug, e.g. http-basics.")
-@click.option("--server", help="The platform's address (default: the one saved by `stagecraft login`).")
-def submit(path: Path, slug: str, server: str | None) -> None:
-    """Send the project at PATH as an attempt and follow its grading live.
-
-    Packed like `stagecraft grade` does (no node_modules, virtual environments or .git). Exit code:
-    0 passed, 1 failed, 2 could not submit.
-    """
-    from stagecraft.client import Api, ClientError, load_config
-    from stagecraft.grading.local import pack_directory
-
-    try:
-        config = load_config(server)
-        with Api(config) as api:
-            attempt = api.submit(slug, pack_directory(path))
-            click.echo(f"---- attempt #{attempt['id']} of {slug}: {config.server}{attempt['url']}")
-            printed: set[str] = set()
-            craft: list[_ApiTest] = []
-            final = attempt
-            for snapshot in api.follow(attempt["id"]):
-                final = snapshot
-                for raw in snapshot.get("tests") or []:
-                    test = msgspec.convert(raw, _ApiTest)
-                    if test.id in printed:
-                        continue
-                    printed.add(test.id)
-                    craft.append(test) if test.tier == "craft" else _print_test(test)  # type: ignore[arg-type]
-    except ClientError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_GRADE)
-    if craft:
-        score, max_score = sum(t.score for t in craft), sum(t.max_score for t in craft)
-        click.echo(f"\n---- {EXTRA_PRACTICE}: {score:g}/{max_score:g}")
-        for test in craft:
-            _print_test(test)  # type: ignore[arg-type]
-    verdict = final["verdict"].upper() + (" (polished)" if final.get("polished") else "")
-    click.echo(f"\n{verdict}: {final['message']}  score {final['score']:g}/{final['max_score']:g}")
-    click.echo(f"result page: {config.server}{final['url']}")
-    if final["verdict"] == "passed":
-        sys.exit(EXIT_PASSED)
-    sys.exit(EXIT_CANNOT_GRADE if final["verdict"] == "infra_error" else EXIT_FAILED)
-
-
-@main.command()
-@click.option("--server", help="The platform's address (default: the one saved by `stagecraft login`).")
-@click.option("--exercise", "slug", help="Only this exercise's attempts.")
-def status(server: str | None, slug: str | None) -> None:
-    """List your latest attempts on the platform."""
-    from stagecraft.client import Api, ClientError, load_config
-
-    try:
-        config = load_config(server)
-        with Api(config) as api:
-            attempts = api.get("/attempts", **({"exercise": slug} if slug else {}))
-    except ClientError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_GRADE)
-    if not attempts:
-        click.echo("No attempts yet.")
-    for a in attempts[:20]:  # type: ignore[index]
-        result = a["verdict_label"] or a["state"]
-        click.echo(f"#{a['id']:<6} {a['exercise']:24} {result:40} {a['score']:g}/{a['max_score']:g}")
 
 
 def _load_one_exercise(settings: Settings, slug: str) -> Exercise | None:
@@ -346,6 +167,10 @@ def _load_one_exercise(settings: Settings, slug: str) -> Exercise | None:
             err=True,
         )
     return found
+
+
+for _command in (login, submit, status):  # the learner's side, in stagecraft.client_cli
+    main.add_command(_command)
 
 
 @main.group()

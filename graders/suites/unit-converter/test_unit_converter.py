@@ -11,21 +11,9 @@ check the extra practice the exercise's brief adds (validation, escaping, a decl
 
 import re
 
-from converter_site import (
-    CATEGORIES,
-    SIZES,
-    UNIT_NAMES,
-    Document,
-    close_enough,
-    convert,
-    describe_request,
-    discover,
-    form_pairs,
-    live_script_with,
-    numbers_in,
-    show_number,
-    submit,
-)
+from converter_html import Document, live_script_with
+from converter_site import describe_request, discover, form_pairs, submit
+from converter_units import CATEGORIES, SIZES, UNIT_NAMES, close_enough, convert, numbers_in, show_number
 
 from stagecraft_grader import check, craft, fail, hint, not_graded, points, spec, title
 
