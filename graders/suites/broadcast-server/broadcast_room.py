@@ -1,12 +1,12 @@
 """Shared by the broadcast-server suite: how to talk to the project (found once per run) and multi-client scenarios."""
 
-import os
+import json
 import re
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
+from broadcast_code import Protocol, code_paths, protocols
 from broadcast_frames import (
     ORDER_WAIT,
     PHRASES,
@@ -26,42 +26,11 @@ from stagecraft_grader import ExchangeError, fail, not_graded, run_concurrently
 # The paths a person tries when the project names none: `/` first (ws and websockets accept any
 # path unless told otherwise), then the usual names.
 USUAL_PATHS = ("/", "/ws", "/websocket", "/chat", "/broadcast")
-NOT_WEBSOCKET = {"/health", "/healthz", "/favicon.ico", "/api", "/index.html"}
-SKIPPED_DIRS = {"node_modules", ".git", ".venv", "venv", "env", "__pycache__", "site-packages", ".cache"}
-SOURCE_SUFFIXES = {".js", ".mjs", ".cjs", ".ts", ".py", ".md", ".txt", ".json", ".html"}
 
 
 # --- finding how to talk to the project, once per run ---------------------------------------------
 
 _found = {}  # "path": (path or None, what was tried); "room": Room or None; "tried": the shapes tried
-
-
-def _code_paths():
-    """WebSocket paths named in the project's code: `ws://host:port/path` URLs (its client) and
-    `path: "/ws"` options or `path == "/ws"` checks (its server), most named first."""
-    root = Path(os.environ.get("APP_CODE_DIR", "/appcode"))
-    counts = {}
-    read = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for file_name in sorted(files):
-            path = Path(folder, file_name)
-            if path.suffix not in SOURCE_SUFFIXES or read >= 400:
-                continue
-            read += 1
-            try:
-                source = path.read_bytes()[:200_000].decode("utf-8", "replace")
-            except OSError:
-                continue
-            found = re.findall(r"wss?://[^/\s'\"`<>]*(/[A-Za-z0-9_\-./~]*)", source)
-            found += re.findall(
-                r"\b(?:path|pathname|url)\s*(?::|==|===|!=|!==)\s*['\"](/[A-Za-z0-9_\-./~]*)['\"]", source
-            )
-            for candidate in found:
-                candidate = candidate.rstrip("/.") or "/"
-                if candidate not in NOT_WEBSOCKET and "." not in candidate:
-                    counts[candidate] = counts.get(candidate, 0) + 1
-    return sorted(counts, key=lambda p: -counts[p])[:5]
 
 
 def _with_name(path, name):
@@ -73,7 +42,7 @@ def _path(app):
     if "path" not in _found:
         tried = []
         found = None
-        for path in dict.fromkeys([*_code_paths(), *USUAL_PATHS]):
+        for path in dict.fromkeys([*code_paths(), *USUAL_PATHS]):
             try:
                 ws = app.websocket_connect(_with_name(path, f"grader-probe-{len(tried)}"), timeout=WAIT)
             except ExchangeError as exc:
@@ -94,6 +63,7 @@ class Room:
     path: str
     shape: int
     hello: bool
+    protocol: Protocol | None = None  # the frames the project's own client sends, when none of SHAPES works
 
     def join(self, app, stack, name):
         """Connect `name` (closed when `stack` ends, unless None). The ping's round trip gives the
@@ -105,12 +75,23 @@ class Room:
         if self.hello:
             ws.send_text(name)
             ws.ping()
+        if self.protocol is not None and self.protocol.sign_in is not None:
+            while _next(ws, time.monotonic() + 0.05) is not None:
+                pass  # a greeting ("please sign in") sent on connecting
+            ws.send_text(json.dumps(self.protocol.sign_in_values(name, f"Grader-{name}-pw1!")))
+            _next(ws, time.monotonic() + WAIT)  # the answer to the sign-in (a password hash takes a moment)
+            ws.ping()
         return ws
 
     def say(self, ws, text):
-        ws.send_text(SHAPES[self.shape][1](text))
+        if self.protocol is not None:
+            ws.send_text(json.dumps(self.protocol.message_values(text), ensure_ascii=False))
+        else:
+            ws.send_text(SHAPES[self.shape][1](text))
 
     def described(self):
+        if self.protocol is not None:
+            return self.protocol.described()
         how = SHAPES[self.shape][0]
         return f"{how}, after each client sent its name" if self.hello else how
 
@@ -139,6 +120,7 @@ def _discover(app, rng):
         room, tried = None, []
         if path is not None:
             ways = [Room(path, shape, False) for shape in range(len(SHAPES))] + [Room(path, 0, True)]
+            ways += [Room(path, 0, False, protocol) for protocol in protocols()]
             for way in ways:
                 if _try_room(app, rng, way):
                     room = way

@@ -37,6 +37,8 @@ class Form:
     action: str
     enctype: str
     fields: list[Field] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)  # every attribute of the <form> tag (data-*, id...)
+    sender: object = None  # how a script sends it instead of the browser (converter_script.Sender)
 
 
 TEXT_TYPES = {"", "text", "number", "search", "tel", "decimal", "range"}
@@ -103,6 +105,7 @@ class Document(HTMLParser):
                 method=(a.get("method") or "get").strip().lower(),
                 action=a.get("action", "").strip(),
                 enctype=(a.get("enctype") or "").strip().lower(),
+                attrs=a,
             )
             self.forms.append(self._form)
         elif tag == "label":

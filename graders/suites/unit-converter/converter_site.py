@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlencode, urljoin, urlsplit
 
 from converter_html import Document, Field, Form
+from converter_script import request as script_request
+from converter_script import script_forms, sender_for
 from converter_units import _LOOKUP, CATEGORIES, UNITS, _read, category_of, unit_of
 
 from stagecraft_grader import ExchangeError
@@ -172,6 +174,7 @@ ASSET = re.compile(
 GUESSES = {"length": ("/length",), "weight": ("/weight", "/mass"), "temperature": ("/temperature", "/temp")}
 MAX_PAGES = 15
 MAX_REDIRECTS = 5
+MAX_SCRIPTS = 8  # scripts read per page that writes no form into its HTML
 
 
 @dataclass
@@ -188,6 +191,7 @@ class Site:
     pages: dict[str, Page] = field(default_factory=dict)
     root: Page | None = None
     converters: dict[str, Converter] = field(default_factory=dict)
+    scripts: dict[str, str] = field(default_factory=dict)  # path -> text of the scripts pages load
     notes: list[str] = field(default_factory=list)  # what went wrong on pages linked from /, for messages
 
     def linked(self) -> list[Page]:
@@ -311,13 +315,37 @@ def _visit(app, site: Site, path: str, by_link: bool = True) -> Page | None:
         return page
     if doc is None:
         return page
-    for form in doc.forms:
+    sources = _scripts(app, site, final, doc) if doc.scripts or doc.script_srcs else []
+    forms = doc.forms or [form for source in sources for form in script_forms(source)]
+    if any("preventDefault" in source for source in sources):  # a script sends the forms itself
+        for form in forms:
+            if not form.action:
+                form.sender = next((s for s in (sender_for(code, form) for code in sources) if s), None)
+    for form in forms:
         for category, converter in read_converters(form, final).items():
             converter.reached_by_link = by_link
             known = site.converters.get(category)
             if known is None or (not known.complete and converter.complete):
                 site.converters[category] = converter
     return page
+
+
+def _scripts(app, site: Site, path: str, doc: Document) -> list[str]:
+    """The text of a page's scripts: inline ones, and those it loads from the app (fetched once per site)."""
+    sources = list(doc.scripts)
+    for src in doc.script_srcs[:MAX_SCRIPTS]:
+        target = local_path(path.split("?")[0], src)
+        if target is None:
+            continue
+        if target not in site.scripts:
+            try:
+                r = _request(app, "GET", target, None, None)
+            except ExchangeError as exc:
+                site.notes.append(f"GET {target}: {exc.message}")
+                r = None
+            site.scripts[target] = r.text if r is not None and r.status_code < 400 else ""
+        sources.append(site.scripts[target])
+    return sources
 
 
 # --- submitting a form ------------------------------------------------------------------------
@@ -364,6 +392,9 @@ def form_pairs(converter: Converter, value: str, unit_from: str, unit_to: str) -
 def submit(app, converter: Converter, pairs: list[tuple[str, str]], site: Site | None = None):
     """Send the form as a browser does (its action, method and encoding); (final path, response or None)."""
     page = converter.page
+    if converter.form.sender is not None:
+        method, target, body, headers = script_request(converter.form.sender, converter.form, pairs)
+        return follow(app, local_path(page.split("?")[0], target) or target, method, body, headers, site)
     action = local_path(page.split("?")[0], converter.form.action) if converter.form.action else page
     if action is None:
         action = page
@@ -385,6 +416,10 @@ def submit(app, converter: Converter, pairs: list[tuple[str, str]], site: Site |
 
 def describe_request(converter: Converter, pairs: list[tuple[str, str]]) -> str:
     page = converter.page
+    if converter.form.sender is not None:
+        method, target, body, _ = script_request(converter.form.sender, converter.form, pairs)
+        sent = f" with {body.decode('utf-8', 'replace')}" if body else ""
+        return f"{method} {target}{sent}, as the page's script sends the form"
     action = local_path(page.split("?")[0], converter.form.action) if converter.form.action else page
     fields = "&".join(f"{k}={v}" for k, v in pairs)
     return f"{converter.form.method.upper()} {(action or page).split('?')[0]} with {fields}"

@@ -181,8 +181,8 @@ def test_converters_reachable(app):
             )
         elif site.scripted():
             problem += (
-                "; the pages run JavaScript, which the grader does not: it reads the HTML the server sends, "
-                "so the forms must be written into that HTML"
+                "; the pages run JavaScript, which the grader does not: it reads the forms in the HTML the "
+                "server sends and the <form> markup written in the page's scripts, and found neither"
             )
         problems.append(problem)
     for category, converter in site.converters.items():
