@@ -18,7 +18,9 @@ const TO_CELSIUS = { C: (t) => t, F: (t) => ((t - 32) * 5) / 9, K: (t) => t - 27
 const FROM_CELSIUS = { C: (c) => c, F: (c) => (c * 9) / 5 + 32, K: (c) => c + 273.15 };
 
 function convert({ kind, amount, from, to }) {
-  const value = typeof amount === "number" ? amount : Number.parseFloat(amount);
+  // Strict: "12abc", "1,5" and "" are not numbers (parseFloat would read 12, 1 and NaN).
+  const text = String(amount ?? "").trim();
+  const value = typeof amount === "number" ? amount : text === "" ? Number.NaN : Number(text);
   if (!Number.isFinite(value)) return { error: "amount must be a number" };
   if (kind === "temperature") {
     if (!(from in TO_CELSIUS) || !(to in TO_CELSIUS)) return { error: "unknown temperature unit" };
