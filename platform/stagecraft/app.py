@@ -17,7 +17,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from stagecraft.accounts.admin import AdminController
@@ -28,16 +27,20 @@ from stagecraft.authoring.preview import CurriculumWatcher, PreviewController
 from stagecraft.authoring.views import AuthorController
 from stagecraft.curriculum.loader import load_curriculum
 from stagecraft.curriculum.views import CurriculumController
-from stagecraft.db import close_database, open_database
+from stagecraft.db import close_database, open_database, postgres_connect_kwargs
 from stagecraft.editor.views import EditorController
 from stagecraft.gitpush import git_remote
-from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
+from stagecraft.grading import checkout
+from stagecraft.grading.queue import DatabaseQueue, leftover_job_folders, release_dead_owners
+from stagecraft.grading.relay import PostgresRelay
+from stagecraft.grading.scaled import SaqQueue
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.grading.worker import Worker, WorkerPool
 from stagecraft.notifications.views import NotificationController
 from stagecraft.reviews.views import ReviewController
 from stagecraft.sandbox import janitor
 from stagecraft.settings import Settings
+from stagecraft.storage.sessions import DatabaseStore
 from stagecraft.submissions.history import HistoryController
 from stagecraft.submissions.lifecycle import STATE_LABELS
 from stagecraft.submissions.views import SubmissionController, channel_name
@@ -57,8 +60,9 @@ def healthz() -> dict[str, str]:
 
 
 def _remove_leftover_job_dirs(settings: Settings) -> None:
-    """Job folders of a process that died mid-job; their archives stay stored, so nothing is lost."""
-    for leftover in settings.jobs_dir.iterdir():
+    """Job folders of this host's processes that died mid-job (never a live one's); their archives
+    stay stored, so nothing is lost."""
+    for leftover in leftover_job_folders(settings.jobs_dir):
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
@@ -95,32 +99,58 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
     watcher = CurriculumWatcher(settings) if preview else None
     curriculum = load_curriculum(settings.curriculum_dir, settings.graders_dir)
     channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
-    queue = DatabaseQueue()
+    scaled = settings.queue == "saq"
+    queue = SaqQueue(settings.database_url) if scaled else DatabaseQueue()
     workers = settings.workers if run_workers is None else (settings.workers if run_workers else 0)
+    if scaled:
+        workers = 0  # `stagecraft worker` processes grade
+
+    def deliver(submission_id: int) -> None:  # to this process's live pages
+        channels.publish("changed", channels=[channel_name(submission_id)])
+
+    # PostgreSQL: every change goes through NOTIFY, so the pages of every web process hear it.
+    relay = None if settings.uses_sqlite else PostgresRelay(postgres_connect_kwargs(settings.database_url), deliver)
+    tasks: set[asyncio.Task] = set()
 
     def notify(submission_id: int) -> None:
-        channels.publish("changed", channels=[channel_name(submission_id)])
+        if relay is None:
+            deliver(submission_id)
+            return
+        task = asyncio.get_running_loop().create_task(relay.publish(submission_id))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
         await open_database(settings.database_url)
-        pool = WorkerPool(Worker(settings, curriculum, queue, notify), size=workers)
+        await session_store.delete_expired()
+        if relay is not None:
+            relay.start()
+        if scaled:
+            await checkout.record(settings)
+            await queue.connect()
+        worker = Worker(settings, curriculum, queue, notify)
+        pool = WorkerPool(worker, size=workers)
         if workers:
             removed = await asyncio.to_thread(janitor)
             if removed:
                 log.info("janitor removed %d leftover sandbox objects", removed)
             _remove_leftover_job_dirs(settings)
-            requeued = await requeue_interrupted()
+            requeued = await release_dead_owners()
             if requeued:
-                log.info("resuming %d interrupted submissions", requeued)
+                log.info("resuming %d interrupted submissions", len(requeued))
             pool.start()
         try:
             yield
         finally:
             await pool.stop()
+            if scaled:
+                await queue.disconnect()
+            if relay is not None:
+                await relay.stop()
             await close_database()
 
-    session_store = FileStore(path=settings.data_dir / "sessions")
+    session_store = DatabaseStore()
     session_config = RotatingSessionConfig(store="sessions", httponly=True, samesite="lax")
     return Litestar(
         route_handlers=[

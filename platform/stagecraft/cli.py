@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ def serve(host: str, port: int) -> None:
     from stagecraft.sandbox.images import images_ready
 
     settings = _settings()
-    if settings.workers:
+    if settings.workers and settings.queue == "embedded":
         try:
             missing = images_ready(settings.repo_root)
         except SandboxError as exc:
@@ -61,6 +62,69 @@ def serve(host: str, port: int) -> None:
         raise click.ClickException(f"the curriculum has problems:\n{exc}") from None
     click.echo(f"Stagecraft on http://{host}:{port} (data in {settings.data_dir})")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations and exit (a deploy step; processes also migrate, one at a time)."""
+    from stagecraft.db import close_database, open_database
+
+    settings = _settings()
+
+    async def run() -> None:
+        await open_database(settings.database_url)
+        await close_database()
+
+    import asyncpg
+
+    try:
+        asyncio.run(run())
+    except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
+        raise click.ClickException(f"could not migrate {_shown_url(settings.database_url)}: {exc}") from None
+    click.echo(f"The database at {_shown_url(settings.database_url)} is up to date.")
+
+
+def _shown_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+@main.command()
+@click.option(
+    "--concurrency", default=2, show_default=True, type=click.IntRange(1, 64), help="Grading jobs run at once."
+)
+def worker(concurrency: int) -> None:
+    """Grade submissions from the scaled mode's queue (SAQ on PostgreSQL) on this machine.
+
+    Needs the web's DATABASE_URL, a Docker engine with the sandbox images, and the web's checkout.
+    Stops cleanly on SIGTERM or Ctrl-C, finishing or handing back its jobs.
+    """
+    import signal
+
+    from stagecraft.grading.scaled import WorkerRefused, serve_worker
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve_worker(
+            settings,
+            concurrency,
+            stop,
+            on_ready=lambda: click.echo(
+                f"Worker ready: {concurrency} job(s) at once, queue on {_shown_url(settings.database_url)}"
+            ),
+        )
+
+    try:
+        asyncio.run(run())
+    except WorkerRefused as exc:
+        click.echo(f"Error: the worker cannot start: {exc}", err=True)
+        sys.exit(2)
 
 
 @main.group()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import io
 import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
@@ -31,6 +34,11 @@ def _postgres_config(url: str) -> dict:
     if parts.password:
         config["password"] = parts.password
     return config
+
+
+def postgres_connect_kwargs(database_url: str) -> dict:
+    """asyncpg.connect's keyword arguments for a postgresql:// URL."""
+    return _postgres_config(database_url)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -62,9 +70,32 @@ async def open_database(database_url: str) -> Engine:
     return engine
 
 
+MIGRATION_LOCK = 0x5743_0001  # PostgreSQL advisory lock key: one process migrates at a time
+
+
 async def migrate() -> None:
-    """Apply every pending migration (Piccolo prints progress; keep it out of our output)."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """Apply every pending migration, one process at a time: several web processes and workers may
+    start together, and the first one migrates while the others wait and then find nothing to do."""
+    engine = piccolo_conf.DB
+    if isinstance(engine, PostgresEngine):
+        connection = await asyncpg.connect(**engine.config)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+            await _run_migrations()
+        finally:
+            await connection.close()  # ends the session, and the lock with it
+        return
+    lock_path = Path(engine.path).with_suffix(".migrate-lock")
+    with lock_path.open("a") as lock:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        try:
+            await _run_migrations()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+async def _run_migrations() -> None:
+    with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints progress; keep it out of our output
         result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"database migration failed: {result.message}")

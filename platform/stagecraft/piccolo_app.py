@@ -9,6 +9,7 @@ from stagecraft.api.tables import ApiToken
 from stagecraft.editor.tables import EditorDraft
 from stagecraft.notifications.tables import Notification
 from stagecraft.reviews.tables import CommentSnippet, ReviewComment, ReviewRequest
+from stagecraft.storage.tables import ArchiveBlob, DeploymentFact, SessionRecord
 from stagecraft.submissions.tables import GradedTest, Submission
 
 TABLES = [
@@ -21,6 +22,9 @@ TABLES = [
     CommentSnippet,
     ApiToken,
     EditorDraft,
+    ArchiveBlob,
+    SessionRecord,
+    DeploymentFact,
 ]
 
 APP_CONFIG = AppConfig(

@@ -32,6 +32,9 @@ class Settings:
     npm_registry: str = ""
     budget_attempts: int = 20  # attempts per exercise in hand at most (a token bucket)
     budget_refill_minutes: float = 3.0  # one attempt comes back after this long
+    queue: str = "embedded"  # "embedded" (the web grades) or "saq" (stagecraft worker processes grade)
+    archive_store: str = ""  # "files", "database", or "" (files with SQLite, the database with PostgreSQL)
+    lease_seconds: int = 60  # a grading job's claim lasts this long unless renewed
 
     @property
     def uses_sqlite(self) -> bool:
@@ -66,7 +69,17 @@ DOCUMENTED_VARIABLES = {
     "STAGECRAFT_NPM_REGISTRY": "an npm registry mirror for learners' Node packages (default: the npm registry)",
     "STAGECRAFT_BUDGET_ATTEMPTS": "attempts per learner and exercise in hand at most (default 20)",
     "STAGECRAFT_BUDGET_REFILL_MINUTES": "one attempt comes back after this many minutes (default 3)",
+    "STAGECRAFT_QUEUE": "embedded (the web process grades, default) or saq (stagecraft worker processes grade)",
+    "STAGECRAFT_ARCHIVES": "where submitted archives are kept: files or database (default: follows the database)",
+    "STAGECRAFT_LEASE_SECONDS": "how long a worker's claim on a job lasts unless renewed (default 60)",
 }
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(c for c in choices if c)}, got {raw!r}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
@@ -142,7 +155,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         npm_registry=_url(env, "STAGECRAFT_NPM_REGISTRY"),
         budget_attempts=_int(env, "STAGECRAFT_BUDGET_ATTEMPTS", 20, low=1, high=10_000),
         budget_refill_minutes=float(_int(env, "STAGECRAFT_BUDGET_REFILL_MINUTES", 3, low=0, high=10_080)),
+        queue=_choice(env, "STAGECRAFT_QUEUE", "embedded", ("embedded", "saq")),
+        archive_store=_choice(env, "STAGECRAFT_ARCHIVES", "", ("", "files", "database")),
+        lease_seconds=_int(env, "STAGECRAFT_LEASE_SECONDS", 60, low=5, high=3600),
     )
+    if settings.queue == "saq" and settings.uses_sqlite:
+        raise SettingsError("STAGECRAFT_QUEUE=saq needs PostgreSQL: set DATABASE_URL=postgresql://user@host:port/db")
     for folder in (settings.data_dir, settings.archives_dir, settings.jobs_dir, settings.cache_dir):
         folder.mkdir(parents=True, exist_ok=True)
     return settings

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
-from stagecraft.grading.queue import DatabaseQueue, requeue_interrupted
+from stagecraft.grading.queue import DatabaseQueue, claim_submission, finish, release_dead_owners, renew
 from stagecraft.submissions.services import create_submission
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, make_settings
@@ -61,11 +63,38 @@ async def test_two_workers_never_claim_the_same_job(client, users, app, settings
     ids = [await create_submission(settings, users["alice"].id, exercise, "p.zip", data) for _ in range(6)]
     queue = DatabaseQueue()
     claimed = await asyncio.gather(*[queue.claim() for _ in range(10)])
-    taken = [c for c in claimed if c is not None]
+    taken = [c.submission_id for c in claimed if c is not None]
     assert len(taken) == len(set(taken)) and set(taken) <= set(ids)
     assert await Submission.count().where(Submission.state == "running") == len(taken)
-    assert await requeue_interrupted() == len(taken)
+    # This process is alive: its leases stay; once they name a dead process of this host, they go back.
+    assert await release_dead_owners() == []
+    await Submission.update({Submission.lease_owner: f"{socket.gethostname()}:999999999:1"}).where(
+        Submission.state == "running"
+    )
+    assert sorted(await release_dead_owners()) == sorted(taken)
     assert await Submission.count().where(Submission.state == "queued") == 6
+
+
+async def test_the_same_submission_claimed_twice_at_once_is_graded_once(client, users, app, settings):
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"})
+    submission_id = await create_submission(settings, users["alice"].id, exercise, "p.zip", data)
+    leases = await asyncio.gather(*[claim_submission(submission_id, owner=f"w{i}") for i in range(8)])
+    (lease,) = [lease for lease in leases if lease is not None]
+    assert lease.attempt == 1
+    # A stale holder's writes are refused once the lease went to someone else.
+    await Submission.update({Submission.lease_until: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        Submission.id == submission_id
+    )
+    second = await claim_submission(submission_id, owner="sweeper")
+    assert second is not None and second.attempt == 2
+    assert await renew(lease) is False
+    assert await finish(lease, {"verdict": "failed"}) is False
+    assert await finish(second, {"verdict": "passed"}) is True
+    assert await finish(second, {"verdict": "failed"}) is False
+    row = await Submission.objects().where(Submission.id == submission_id).first()
+    assert (row.state, row.verdict, row.attempts, row.lease_owner) == ("finished", "passed", 2, "")
+    assert await claim_submission(submission_id) is None
 
 
 async def test_tiers_and_polished_are_stored(client, users, app, settings):

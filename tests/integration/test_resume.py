@@ -60,8 +60,7 @@ async def test_a_platform_fault_is_retried_and_does_not_count(tmp_path, users, a
     monkeypatch.setattr("stagecraft.sandbox.runner.image_tag", lambda name, repo_root=None: "stagecraft/missing:nope")
     queue = DatabaseQueue()
     worker = Worker(settings, app.state.curriculum, queue, notify=lambda submission_id: None)
-    real_sleep = asyncio.sleep
-    monkeypatch.setattr(asyncio, "sleep", lambda seconds: real_sleep(0))  # no backoff wait in the test
+    worker.backoff = lambda attempt: 0.0  # no back-off wait in the test
     while await worker.run_once():
         pass
     submission = await Submission.objects().where(Submission.id == submission_id).first()

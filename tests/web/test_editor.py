@@ -64,7 +64,7 @@ async def test_submitting_from_the_editor_is_an_upload_and_locks_the_editor_whil
     made = await _post_json(browser, f"/exercises/{EXERCISE}/editor/submit", {"files": files})
     assert made.status_code == 201
     submission = await Submission.objects().where(Submission.id == made.json()["id"]).first()
-    data, kind = stored_archive(settings, submission)
+    data, kind = await stored_archive(settings, submission)
     assert kind == "zip" and zipfile.ZipFile(io.BytesIO(data)).read("app.py") == b"print('from the editor')\n"
     page = (await browser.get(f"/exercises/{EXERCISE}/editor")).text
     assert _payload(page)["readOnly"] is True and 'id="read-only"' in page

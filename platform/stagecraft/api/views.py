@@ -295,7 +295,7 @@ async def read_review(request: Request, caller: ApiCaller, attempt_id: FromPath[
     submission = await _own_attempt(caller, attempt_id)
     review = await services.latest_request(submission.id)
     state = await services.lifecycle_state(submission)
-    files = code.attempt_files(request.app.state.settings, submission) if submission.state == "finished" else {}
+    files = await code.attempt_files(request.app.state.settings, submission) if submission.state == "finished" else {}
     rubric = review.rubric if review else []
     return ReviewOut(
         attempt=submission.id, state=state, state_label=STATE_LABELS[state], note=review.note if review else "",

@@ -1,60 +1,196 @@
-"""The grading queue seam. Embedded mode: the submissions table is the durable queue.
+"""Claims as leases: who grades a submission, until when; and the queues that hand out the work.
 
-A later backend (SAQ) implements the same three calls; the worker does not care which it gets.
+The submissions table is the truth wherever grading runs. A worker *claims* a submission with a
+conditional update that names it the holder (`lease_owner`) until `lease_until`, and renews the
+lease while tests arrive. Only an expired lease is taken back, so a slow but live worker keeps its
+job, and every write a worker makes for a job (a test row, the verdict) is conditional on still
+holding that lease for that try (`attempts`): a job swept from a worker can never store a second
+verdict. Owners are processes ("<host>:<pid>:<start time>", as the sandbox labels its objects), so
+a process that starts can release exactly the leases of its own host's dead processes.
+
+Two queues hand out submission ids: `DatabaseQueue` (embedded: the table is the queue, an
+in-process event wakes idle workers) and `stagecraft.grading.scaled.SaqQueue` (SAQ on PostgreSQL).
+Either way the job is `Worker.grade_submission`, which claims by id and is safe to run twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
 
 from stagecraft.db import write_transaction
+from stagecraft.sandbox.runner import owner_alive, owner_label
 from stagecraft.submissions.tables import Submission
+
+LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed; a killed worker's job waits at most this
+
+
+@dataclass(frozen=True)
+class Lease:
+    """One try at grading one submission, held by one process."""
+
+    submission_id: int
+    attempt: int  # the submission's `attempts` once claimed: this try's number
+    owner: str
+
+    def held(self):
+        """The condition of every write made under this lease."""
+        return (
+            (Submission.id == self.submission_id)
+            & (Submission.state == "running")
+            & (Submission.lease_owner == self.owner)
+            & (Submission.attempts == self.attempt)
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _available(now: datetime):
+    """Rows a worker may take: queued and due, or running under a lease that ran out."""
+    queued = (Submission.state == "queued") & ((Submission.available_at.is_null()) | (Submission.available_at <= now))
+    expired = (Submission.state == "running") & (Submission.lease_until < now)
+    return queued | expired
+
+
+async def claim_submission(
+    submission_id: int | None, *, owner: str | None = None, seconds: float = LEASE_SECONDS
+) -> Lease | None:
+    """Take `submission_id` (or the oldest available submission when None) under a new lease.
+
+    None when it is not available: finished, already held under a live lease, or waiting for a retry.
+    """
+    owner = owner or owner_label()
+    now = _now()
+    async with write_transaction():
+        query = Submission.select(Submission.id, Submission.attempts).where(_available(now))
+        if submission_id is not None:
+            query = query.where(Submission.id == submission_id)
+        row = await query.order_by(Submission.id).first()
+        if row is None:
+            return None
+        attempt = row["attempts"] + 1
+        taken = (
+            await Submission.update(
+                {
+                    Submission.state: "running",
+                    Submission.attempts: attempt,
+                    Submission.started_at: now,
+                    Submission.lease_owner: owner,
+                    Submission.lease_until: now + timedelta(seconds=seconds),
+                    Submission.available_at: None,
+                }
+            )
+            .where((Submission.id == row["id"]) & (Submission.attempts == row["attempts"]) & _available(now))
+            .returning(Submission.id)
+        )
+    # Nothing updated: another worker got there first.
+    return Lease(row["id"], attempt, owner) if taken else None
+
+
+async def renew(lease: Lease, seconds: float = LEASE_SECONDS, **values: Any) -> bool:
+    """Extend the lease (and set `values`, e.g. the setup step) if it is still held; False when lost."""
+    changes = {Submission.lease_until: _now() + timedelta(seconds=seconds)}
+    changes.update({getattr(Submission, name): value for name, value in values.items()})
+    rows = await Submission.update(changes).where(lease.held()).returning(Submission.id)
+    return bool(rows)
+
+
+async def finish(lease: Lease, values: dict) -> bool:
+    """Store the verdict of this try, once: only while the lease is held. False when it was lost."""
+    changes = {getattr(Submission, name): value for name, value in values.items()}
+    changes.update({Submission.state: "finished", Submission.lease_owner: "", Submission.lease_until: None})
+    rows = await Submission.update(changes).where(lease.held()).returning(Submission.id)
+    return bool(rows)
+
+
+async def retry_later(lease: Lease, delay: float) -> bool:
+    """Give the submission back to the queue, due after `delay` seconds (a platform fault's back-off)."""
+    rows = (
+        await Submission.update(
+            {
+                Submission.state: "queued",
+                Submission.lease_owner: "",
+                Submission.lease_until: None,
+                Submission.available_at: _now() + timedelta(seconds=delay),
+            }
+        )
+        .where(lease.held())
+        .returning(Submission.id)
+    )
+    return bool(rows)
+
+
+async def release_dead_owners() -> list[int]:
+    """Back to the queue: submissions held by processes of this host that no longer run (a restart).
+
+    Leases of other hosts' processes are left alone; they expire by themselves if their owner died.
+    """
+    rows = await Submission.select(Submission.id, Submission.lease_owner).where(Submission.state == "running")
+    dead = [r["id"] for r in rows if owner_alive(r["lease_owner"]) is False]
+    if dead:
+        await Submission.update(
+            {Submission.state: "queued", Submission.lease_owner: "", Submission.lease_until: None}
+        ).where(Submission.id.is_in(dead) & (Submission.state == "running"))
+    return dead
+
+
+def job_folder_name() -> str:
+    """This process's folder under the jobs folder: its owner label as "<host>_<pid>_<start time>"."""
+    return owner_label().replace(":", "_")
+
+
+def leftover_job_folders(jobs_dir: Path) -> list[Path]:
+    """Entries under `jobs_dir` left by this host's processes that no longer run, or by no process
+    at all (an older layout); another host's folders (a shared data folder) are left alone."""
+    leftovers = []
+    for entry in jobs_dir.iterdir():
+        parts = entry.name.rsplit("_", 2)
+        owner = ":".join(parts) if len(parts) == 3 and entry.is_dir() and not entry.is_symlink() else ""
+        if owner_alive(owner) is False:
+            leftovers.append(entry)
+    return leftovers
+
+
+async def expired_leases() -> list[int]:
+    """Submissions whose lease ran out (their worker died or hangs): for the scaled mode's sweeper."""
+    rows = await Submission.select(Submission.id).where(
+        (Submission.state == "running") & (Submission.lease_until < _now())
+    )
+    return [r["id"] for r in rows]
 
 
 class GradingQueue(Protocol):
+    """Where submissions wait for a worker."""
+
     async def enqueue(self, submission_id: int) -> None: ...
 
-    async def claim(self) -> int | None: ...
-
-    async def wait(self, timeout: float) -> None: ...
+    async def enqueue_retry(self, submission_id: int, delay: float) -> None: ...
 
 
 class DatabaseQueue:
-    """Queued rows are the queue; an in-process event wakes idle workers at once."""
+    """Embedded mode: queued rows are the queue; an in-process event wakes idle workers at once."""
 
     def __init__(self) -> None:
         self._wake = asyncio.Event()
 
     async def enqueue(self, submission_id: int) -> None:
-        await Submission.update({Submission.state: "queued"}).where(Submission.id == submission_id)
+        await Submission.update({Submission.state: "queued", Submission.available_at: None}).where(
+            (Submission.id == submission_id) & (Submission.state != "running")
+        )
         self._wake.set()
 
-    async def claim(self) -> int | None:
-        """Take the oldest queued submission and mark it running; None when there is none."""
-        async with write_transaction():
-            row = (
-                await Submission.select(Submission.id, Submission.attempts)
-                .where(Submission.state == "queued")
-                .order_by(Submission.id)
-                .first()
-            )
-            if row is None:
-                return None
-            claimed = (
-                await Submission.update(
-                    {
-                        Submission.state: "running",
-                        Submission.attempts: row["attempts"] + 1,
-                        Submission.started_at: datetime.now(UTC),
-                    }
-                )
-                .where((Submission.id == row["id"]) & (Submission.state == "queued"))
-                .returning(Submission.id)
-            )
-        # Nothing got updated: another worker got there first.
-        return row["id"] if claimed else None
+    async def enqueue_retry(self, submission_id: int, delay: float) -> None:
+        """The row is already queued and due after `delay`: wake a worker then."""
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def claim(self) -> Lease | None:
+        """The oldest available submission, under a lease held by this process."""
+        return await claim_submission(None)
 
     async def wait(self, timeout: float) -> None:
         try:
@@ -62,13 +198,3 @@ class DatabaseQueue:
         except TimeoutError:
             pass
         self._wake.clear()
-
-
-async def requeue_interrupted() -> int:
-    """At start-up: jobs left running by a stopped process go back to the queue (grading is idempotent)."""
-    rows = (
-        await Submission.update({Submission.state: "queued"})
-        .where(Submission.state == "running")
-        .returning(Submission.id)
-    )
-    return len(rows)

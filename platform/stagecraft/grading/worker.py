@@ -12,9 +12,18 @@ from datetime import UTC, datetime
 import msgspec
 
 from stagecraft.curriculum.models import Curriculum
+from stagecraft.db import write_transaction
 from stagecraft.grading.events import GraderEvent, TestEnd
 from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project
-from stagecraft.grading.queue import GradingQueue
+from stagecraft.grading.queue import (
+    GradingQueue,
+    Lease,
+    claim_submission,
+    finish,
+    job_folder_name,
+    renew,
+    retry_later,
+)
 from stagecraft.reviews.services import request_review_if_required
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
@@ -47,44 +56,73 @@ async def _record_test(submission_id: int, position: int, test: TestEnd) -> None
     )
 
 
-async def _finish(submission_id: int, outcome: GradeOutcome) -> None:
-    await Submission.update(
-        {
-            Submission.state: "finished",
-            Submission.verdict: outcome.verdict,
-            Submission.polished: outcome.polished,
-            Submission.message: outcome.message,
-            Submission.score: outcome.score,
-            Submission.max_score: outcome.max_score,
-            Submission.app_log: outcome.app_log,
-            Submission.operator_detail: outcome.detail[:10_000],
-            Submission.finished_at: datetime.now(UTC),
-        }
-    ).where(Submission.id == submission_id)
+def _verdict_values(outcome: GradeOutcome) -> dict:
+    return {
+        "verdict": outcome.verdict,
+        "polished": outcome.polished,
+        "message": outcome.message,
+        "score": outcome.score,
+        "max_score": outcome.max_score,
+        "app_log": outcome.app_log,
+        "operator_detail": outcome.detail[:10_000],
+        "finished_at": datetime.now(UTC),
+    }
+
+
+class LeaseLost(Exception):
+    """Another worker took this job over (our lease ran out): nothing more is written for it."""
 
 
 class Worker:
+    """Grades submissions, one job at a time per call, wherever it runs (web process or `stagecraft worker`)."""
+
     def __init__(self, settings: Settings, curriculum: Curriculum, queue: GradingQueue, notify: Notify):
         self.settings = settings
         self.curriculum = curriculum
         self.queue = queue
         self.notify = notify
+        self.lease_seconds = float(settings.lease_seconds)
+
+    @staticmethod
+    def backoff(attempt: int) -> float:
+        """Seconds before a platform fault's retry: 2, 4, 8... at most 30."""
+        return min(30.0, 2.0**attempt)
 
     async def run_once(self) -> bool:
-        """Claim and grade one submission; False when the queue was empty."""
-        submission_id = await self.queue.claim()
-        if submission_id is None:
+        """Claim and grade the oldest available submission; False when there was none."""
+        lease = await claim_submission(None, seconds=self.lease_seconds)
+        if lease is None:
             return False
-        await self.grade(submission_id)
+        await self.grade(lease)
         return True
 
-    async def grade(self, submission_id: int) -> None:
+    async def grade_submission(self, submission_id: int) -> bool:
+        """The job: grade `submission_id` if it is available. Safe to run twice, or for a finished
+        submission (then nothing happens); False when there was nothing to do."""
+        lease = await claim_submission(submission_id, seconds=self.lease_seconds)
+        if lease is None:
+            return False
+        await self.grade(lease)
+        return True
+
+    async def grade(self, lease: Lease) -> None:
+        submission_id = lease.submission_id
         submission = await Submission.objects().where(Submission.id == submission_id).first()
-        # Grading is idempotent: a resumed job starts from a clean slate.
-        await GradedTest.delete().where(GradedTest.submission == submission_id)
+        # Grading is idempotent: a resumed job starts from a clean slate, under its own lease.
+        async with write_transaction():
+            if not await renew(lease, self.lease_seconds):
+                return
+            await GradedTest.delete().where(GradedTest.submission == submission_id)
         self.notify(submission_id)
+        heartbeat = asyncio.create_task(self._keep_lease(lease))
         try:
-            outcome = await self._grade(submission)
+            outcome = await self._grade(submission, lease)
+        except LeaseLost:
+            log.warning("submission %s: lease lost to another worker; this try's results are dropped", submission_id)
+            return
+        except asyncio.CancelledError:  # the process stops: hand the job back at once, not after the lease
+            await asyncio.shield(retry_later(lease, 0.0))
+            raise
         except Exception as exc:  # a platform fault: the operator gets the trace, the learner a plain word
             log.exception("grading submission %s failed", submission_id)
             outcome = GradeOutcome(
@@ -95,51 +133,75 @@ class Worker:
                 tests=[],
                 detail=repr(exc),
             )
-        if outcome.verdict == "infra_error" and submission.attempts <= self.settings.grading_retries:
-            log.warning(
-                "submission %s: platform fault, retry %d: %s", submission_id, submission.attempts, outcome.detail
-            )
-            # Still "running" while we back off, so no other worker takes it early.
-            await asyncio.sleep(min(30.0, 2.0**submission.attempts))
-            await self.queue.enqueue(submission_id)
-        else:
-            await _finish(submission_id, outcome)
+        finally:
+            heartbeat.cancel()
+        if outcome.verdict == "infra_error" and lease.attempt <= self.settings.grading_retries:
+            log.warning("submission %s: platform fault, retry %d: %s", submission_id, lease.attempt, outcome.detail)
+            # Back to the queue, due after a back-off; any worker may take it then.
+            delay = self.backoff(lease.attempt)
+            if await retry_later(lease, delay):
+                await self.queue.enqueue_retry(submission_id, delay)
+        elif await finish(lease, _verdict_values(outcome)):
             # A review-required exercise (a capstone) goes to the mentors' queue once its spec tests pass.
             await request_review_if_required(submission_id, self.curriculum)
+        else:
+            log.warning("submission %s: lease lost before the verdict; another worker's verdict stands", submission_id)
         self.notify(submission_id)
 
-    async def _grade(self, submission: Submission) -> GradeOutcome:
+    async def _keep_lease(self, lease: Lease) -> None:
+        """Renew the lease while the job runs, also through long silent steps (installing dependencies)."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            try:
+                if not await renew(lease, self.lease_seconds):
+                    return
+            except Exception:  # noqa: BLE001 - the database is away for a moment: the next beat tries again
+                log.warning("submission %s: could not renew the lease", lease.submission_id, exc_info=True)
+
+    async def _grade(self, submission: Submission, lease: Lease) -> GradeOutcome:
         exercise = self.curriculum.exercise(submission.exercise)
         if exercise is None:
             raise LookupError(f"exercise {submission.exercise!r} is no longer in the curriculum")
-        job_id = f"s{submission.id}-a{submission.attempts}-{random.randrange(16**6):06x}"
-        job_dir = self.settings.jobs_dir / job_id
+        job_id = f"s{submission.id}-a{lease.attempt}-{random.randrange(16**6):06x}"
+        job_dir = self.settings.jobs_dir / job_folder_name() / job_id
         try:
-            data, kind = stored_archive(self.settings, submission)
+            data, kind = await stored_archive(self.settings, submission)
             try:
                 extract_project(data, kind, job_dir / "code")
                 manifest = read_submission_manifest(job_dir / "code")
             except ArchiveError as exc:
                 return GradeOutcome(verdict="did_not_start", message=str(exc), score=0.0, max_score=0.0, tests=[])
-            return await self._run_sandbox(submission.id, exercise, job_dir / "code", manifest, job_id)
+            return await self._run_sandbox(lease, exercise, job_dir / "code", manifest, job_id)
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
 
-    async def _run_sandbox(self, submission_id, exercise, code_dir, manifest, job_id) -> GradeOutcome:
+    async def _run_sandbox(self, lease: Lease, exercise, code_dir, manifest, job_id) -> GradeOutcome:
+        submission_id = lease.submission_id
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[GraderEvent | str | None] = asyncio.Queue()
 
         def on_event(event: GraderEvent | str) -> None:  # runs in the sandbox thread; a str is a step
             loop.call_soon_threadsafe(events.put_nowait, event)
 
+        lost = False
+
         async def record() -> None:
+            nonlocal lost
             position = 0
             while (event := await events.get()) is not None:
-                if isinstance(event, str):
-                    await Submission.update({Submission.setup: event}).where(Submission.id == submission_id)
-                elif isinstance(event, TestEnd):
-                    await _record_test(submission_id, position, event)
-                    position += 1
+                if lost:
+                    continue  # drain: the sandbox thread still runs to its end
+                async with write_transaction():  # each write under the lease, renewed as it goes
+                    if isinstance(event, str):
+                        held = await renew(lease, self.lease_seconds, setup=event)
+                    else:
+                        held = await renew(lease, self.lease_seconds)
+                        if held and isinstance(event, TestEnd):
+                            await _record_test(submission_id, position, event)
+                            position += 1
+                if not held:
+                    lost = True
+                    continue
                 self.notify(submission_id)
 
         recorder = asyncio.create_task(record())
@@ -158,6 +220,8 @@ class Worker:
         finally:
             loop.call_soon_threadsafe(events.put_nowait, None)
             await recorder
+            if lost:
+                raise LeaseLost(submission_id)
 
 
 class WorkerPool:

@@ -20,9 +20,9 @@ SKIPPED = ("node_modules/", ".git/", ".venv/", "venv/", "__pycache__/", ".pytest
 MAX_SHOWN_BYTES = 300_000  # a larger file is listed, not shown
 
 
-def attempt_files(settings: Settings, submission: Submission) -> dict[str, str]:
+async def attempt_files(settings: Settings, submission: Submission) -> dict[str, str]:
     """The attempt's reviewable text files: path -> text (binary and oversized files are left out)."""
-    data, kind = stored_archive(settings, submission)
+    data, kind = await stored_archive(settings, submission)
     files = {}
     for path, content in read_project_files(data, kind).items():
         if any(path.startswith(skip) or f"/{skip}" in path for skip in SKIPPED):

@@ -134,14 +134,14 @@ class ReviewController(Controller):
     async def _review_page(self, request: Request, user: User, review: ReviewRequest, **extra: Any) -> Template:
         state = request.app.state
         submission = await Submission.objects().where(Submission.id == review.submission).first()
-        files = code.attempt_files(state.settings, submission)
+        files = await code.attempt_files(state.settings, submission)
         chosen = request.query_params.get("file") or next(iter(files), "")
         if chosen and chosen not in files:
             raise NotFoundException("The attempt has no such file.")
         reviewed = await _last_reviewed_before(submission)
         changes = None
         if reviewed is not None:
-            changes = code.diff(code.attempt_files(state.settings, reviewed), files)
+            changes = code.diff(await code.attempt_files(state.settings, reviewed), files)
         exercise = state.curriculum.exercise(submission.exercise)
         results = await test_results(submission.id)
         learner = await User.objects().where(User.id == submission.user).first()
@@ -257,7 +257,7 @@ class ReviewController(Controller):
             line_start=_int_or_none(str(form.get("line_start") or "")) or 0,
             line_end=_int_or_none(str(form.get("line_end") or "")) or 0,
         )
-        files = code.attempt_files(request.app.state.settings, submission)
+        files = await code.attempt_files(request.app.state.settings, submission)
         back = str(form.get("back") or "")
         body = str(form.get("body") or "")
         snippet_id = _int_or_none(str(form.get("snippet") or ""))

@@ -131,17 +131,24 @@ def _owner_of(pid: int) -> str:
     return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
 
 
+def owner_alive(owner: str) -> bool | None:
+    """Whether the process named by an `owner_label()` still runs: None when it is another host's
+    (it cannot be asked), False for a name that is no owner at all."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if not pid_text.isdigit():
+        return False
+    if host != socket.gethostname():
+        return None
+    return _process_start(int(pid_text)) == started
+
+
 def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
     age = now - _timestamp(created) if created else STALE_AFTER
     if age >= STALE_AFTER:
         return True
-    host, _, rest = labels.get(OWNER_LABEL, "").partition(":")
-    pid_text, _, started = rest.partition(":")
-    if not pid_text.isdigit():
-        return True  # made before owners were labelled, or by hand
-    if host != socket.gethostname():
-        return False  # another machine's worker: only age tells
-    return _process_start(int(pid_text)) != started
+    # no owner (made before owners were labelled, or by hand) or a dead one; another machine's: only age tells
+    return owner_alive(labels.get(OWNER_LABEL, "")) is False
 
 
 def _process_start(pid: int) -> str:

@@ -56,7 +56,7 @@ class HistoryController(Controller):
             raise NotFoundException("There is no such exercise.")
         first, second = sorted([await _own(user, a, slug), await _own(user, b, slug)], key=lambda s: s.id)
         settings = request.app.state.settings
-        old, new = attempt_files(settings, first), attempt_files(settings, second)
+        old, new = await attempt_files(settings, first), await attempt_files(settings, second)
         changed = [path for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)]
         before = {t.test_id: t for t in await test_results(first.id)}
         after = {t.test_id: t for t in await test_results(second.id)}
@@ -80,7 +80,7 @@ class HistoryController(Controller):
         submission = await submission_for(user, submission_id)  # the learner, or a mentor reviewing it
         if submission is None:
             raise NotFoundException("There is no such submission.")
-        data, kind = stored_archive(request.app.state.settings, submission)
+        data, kind = await stored_archive(request.app.state.settings, submission)
         name = f"{submission.exercise}-attempt-{submission.id}.{kind}"
         return Response(
             content=data,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,35 +11,16 @@ import msgspec
 from stagecraft.accounts.tables import User
 from stagecraft.curriculum.models import Exercise
 from stagecraft.settings import Settings
+from stagecraft.storage.archives import read_archive, store_archive
 from stagecraft.submissions.archive import ArchiveError, ArchiveKind, archive_kind, check_project, extract_project
 from stagecraft.submissions.tables import GradedTest, Submission
 
 REVIEWER_ROLES = frozenset({"mentor", "admin"})
-_SUFFIX = {"zip": ".zip", "tar.gz": ".tar.gz"}
 
 
-def archive_path(settings: Settings, sha256: str, kind: ArchiveKind) -> Path:
-    return settings.archives_dir / sha256[:2] / f"{sha256}{_SUFFIX[kind]}"
-
-
-def store_archive(settings: Settings, data: bytes, kind: ArchiveKind) -> str:
-    """Keep the archive under its content hash; storing the same bytes twice is a no-op."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    target = archive_path(settings, sha256, kind)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    return sha256
-
-
-def stored_archive(settings: Settings, submission: Submission) -> tuple[bytes, ArchiveKind]:
-    for kind in ("zip", "tar.gz"):
-        path = archive_path(settings, submission.archive_sha256, kind)
-        if path.exists():
-            return path.read_bytes(), kind
-    raise FileNotFoundError(f"archive {submission.archive_sha256} is missing from {settings.archives_dir}")
+async def stored_archive(settings: Settings, submission: Submission) -> tuple[bytes, ArchiveKind]:
+    """The bytes and kind of the archive a submission was made from (see storage.archives)."""
+    return await read_archive(settings, submission.archive_sha256)
 
 
 def check_upload(settings: Settings, exercise: Exercise, filename: str, data: bytes) -> tuple[ArchiveKind, str]:
@@ -59,7 +38,7 @@ def check_upload(settings: Settings, exercise: Exercise, filename: str, data: by
 
 async def create_submission(settings: Settings, user_id: int, exercise: Exercise, filename: str, data: bytes) -> int:
     kind, runtime = check_upload(settings, exercise, filename, data)
-    sha256 = store_archive(settings, data, kind)
+    sha256 = await store_archive(settings, data, kind)
     rows = await Submission.insert(
         Submission(
             user=user_id,

@@ -20,6 +20,11 @@ class Submission(Table, tablename="submissions"):
     # The step before the tests: "preparing dependencies: cached", "... installed in 4.2 s".
     setup = Text(default="")
     attempts = Integer(default=0)  # platform tries, infra faults included
+    # Who grades it (a process, see grading.queue) and until when, unless renewed; a queued row
+    # waiting out a platform fault's back-off is due at available_at.
+    lease_owner = Varchar(length=200, default="")
+    lease_until = Timestamptz(null=True, default=None)
+    available_at = Timestamptz(null=True, default=None)
     operator_detail = Text(default="")  # never shown to learners
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)

@@ -66,7 +66,9 @@ async def _view_context(submission: Submission) -> dict:
 async def _review_context(request: Request, submission: Submission, review_error: str = "") -> dict:
     comments = []
     if submission.state == "finished":
-        comments = await services.comments_for(submission, code.attempt_files(request.app.state.settings, submission))
+        comments = await services.comments_for(
+            submission, await code.attempt_files(request.app.state.settings, submission)
+        )
     return {
         "review": await services.latest_request(submission.id),
         "lifecycle": STATE_LABELS[await services.lifecycle_state(submission)],

@@ -1,0 +1,197 @@
+"""The scaled mode's queue: SAQ on PostgreSQL hands submission ids to `stagecraft worker` processes.
+
+SAQ dispatches; the submissions table decides. A SAQ job only says "grade submission N": the
+worker claims N under a lease (grading.queue), so a job run twice, or for a submission another
+worker already holds or finished, does nothing. Job keys are "submission-<id>-<try>", so SAQ
+drops a second enqueue of the same try while the first waits or runs, and a retry is a new job.
+
+Recovery is ours, not SAQ's sweep (its defaults never re-run the job of a killed worker, and its
+lock-holding sweeper can be two workers at once after a connection drops): every worker's
+reaper, every few seconds, enqueues the submissions whose lease ran out (their worker died) and
+queued ones that lost their job (a web process that died between storing and enqueueing). SAQ's
+own timeout is only a late clean-up of its bookkeeping for a killed worker's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from datetime import UTC, datetime, timedelta
+
+from saq import Queue
+from saq import Worker as SaqWorker
+
+from stagecraft.grading.queue import expired_leases
+from stagecraft.submissions.tables import Submission
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "stagecraft-grading"
+JOB_NAME = "grade_submission"
+SAQ_TIMEOUT = 3600  # SAQ's own clean-up of a killed worker's job entry; our leases recover it long before
+GRACE_SECONDS = 90  # a stopping worker's jobs may finish within this; then they are handed back
+REAP_SECONDS = 5.0  # how often each worker looks for expired leases and lost jobs
+LOST_AFTER = timedelta(seconds=30)  # a queued, due submission this old with no job waiting gets one
+
+
+def saq_url(database_url: str) -> str:
+    """SAQ's psycopg URL for our database URL (the same server and database)."""
+    return database_url.replace("postgresql://", "postgres://", 1)
+
+
+def job_key(submission_id: int, attempts: int) -> str:
+    return f"submission-{submission_id}-{attempts}"
+
+
+class SaqQueue:
+    """Enqueues grading jobs on SAQ; used by the web processes and by the workers' reapers."""
+
+    def __init__(self, database_url: str, *, min_size: int = 1, max_size: int = 4):
+        self.saq = Queue.from_url(saq_url(database_url), name=QUEUE_NAME, min_size=min_size, max_size=max_size)
+
+    async def connect(self) -> None:
+        await self.saq.connect()
+
+    async def disconnect(self) -> None:
+        await self.saq.disconnect()
+
+    async def _enqueue(self, submission_id: int, *, delay: float = 0.0) -> None:
+        row = await Submission.select(Submission.attempts).where(Submission.id == submission_id).first()
+        if row is None:
+            return
+        scheduled = int(datetime.now(UTC).timestamp() + delay) if delay else 0
+        await self.saq.enqueue(
+            JOB_NAME,
+            key=job_key(submission_id, row["attempts"]),
+            submission_id=submission_id,
+            timeout=SAQ_TIMEOUT,
+            retries=1,
+            scheduled=scheduled,
+        )
+
+    async def enqueue(self, submission_id: int) -> None:
+        await Submission.update({Submission.state: "queued", Submission.available_at: None}).where(
+            (Submission.id == submission_id) & (Submission.state != "running")
+        )
+        await self._enqueue(submission_id)
+
+    async def enqueue_retry(self, submission_id: int, delay: float) -> None:
+        await self._enqueue(submission_id, delay=delay)
+
+    async def reap(self) -> int:
+        """Jobs for submissions that need one: expired leases, and queued ones waiting too long."""
+        now = datetime.now(UTC)
+        stale = await Submission.select(Submission.id).where(
+            (Submission.state == "queued")
+            & (Submission.created_at < now - LOST_AFTER)
+            & ((Submission.available_at.is_null()) | (Submission.available_at < now - LOST_AFTER))
+        )
+        ids = [*await expired_leases(), *(r["id"] for r in stale)]
+        for submission_id in ids:
+            await self._enqueue(submission_id)  # a job of the same try already waiting: SAQ drops this one
+        return len(ids)
+
+
+async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Event) -> None:
+    """Run SAQ's worker with `grade(submission_id)` as the job, and the reaper, until `stop` is set."""
+
+    async def grade_submission(ctx, *, submission_id: int) -> bool:
+        return await grade(submission_id)
+
+    worker = SaqWorker(
+        queue.saq,
+        functions=[(JOB_NAME, grade_submission)],
+        concurrency=concurrency,
+        timers={"sweep": 60, "schedule": 1},
+        shutdown_grace_period_s=GRACE_SECONDS,  # on SIGTERM, running jobs get this long to finish
+    )
+    worker.SIGNALS = []  # the command handles signals (and stops gracefully)
+
+    async def reaper() -> None:
+        from stagecraft.sandbox.runner import janitor
+
+        while True:
+            try:
+                if found := await queue.reap():
+                    log.info("reaper: %d submission(s) needed a job", found)
+                # A killed worker of this host leaves its containers: gone once its process is.
+                await asyncio.to_thread(janitor)
+            except Exception:  # noqa: BLE001 - the database or engine is away for a moment: the next round tries again
+                log.warning("reaper round failed", exc_info=True)
+            await asyncio.sleep(REAP_SECONDS)
+
+    worker_task = asyncio.create_task(worker.start(), name="saq-worker")
+    reaper_task = asyncio.create_task(reaper(), name="stagecraft-reaper")
+    try:
+        await stop.wait()
+    finally:
+        reaper_task.cancel()
+        await worker.stop()
+        for task in (worker_task, reaper_task):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+class WorkerRefused(Exception):
+    """`stagecraft worker` cannot start here; the message says why and what to do."""
+
+
+async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_ready=None) -> None:
+    """`stagecraft worker`: grade from the SAQ queue on this machine until `stop` is set."""
+    from stagecraft.curriculum.loader import load_curriculum
+    from stagecraft.db import close_database, open_database, postgres_connect_kwargs
+    from stagecraft.grading import checkout
+    from stagecraft.grading.queue import leftover_job_folders, release_dead_owners
+    from stagecraft.grading.relay import PostgresRelay
+    from stagecraft.grading.worker import Worker
+    from stagecraft.sandbox import SandboxError
+    from stagecraft.sandbox.images import images_ready
+    from stagecraft.sandbox.runner import janitor
+
+    if settings.uses_sqlite:
+        raise WorkerRefused(
+            "a worker needs the scaled mode's PostgreSQL: set DATABASE_URL=postgresql://user@host:port/db "
+            "(the same as the web's) and STAGECRAFT_QUEUE=saq on the web"
+        )
+    try:
+        missing = await asyncio.to_thread(images_ready, settings.repo_root)
+    except SandboxError as exc:
+        raise WorkerRefused(f"no usable Docker engine on this machine: {exc}") from None
+    if missing:
+        raise WorkerRefused(f"sandbox images missing here: {', '.join(missing)}; run `stagecraft images build` first")
+    await open_database(settings.database_url)
+    relay = PostgresRelay(postgres_connect_kwargs(settings.database_url), deliver=lambda submission_id: None)
+    queue = SaqQueue(settings.database_url, max_size=max(4, concurrency + 2))
+    try:
+        if why := await checkout.mismatch(settings):
+            raise WorkerRefused(why)
+        removed = await asyncio.to_thread(janitor)
+        if removed:
+            log.info("janitor removed %d leftover sandbox objects", removed)
+        for leftover in leftover_job_folders(settings.jobs_dir):
+            await asyncio.to_thread(shutil.rmtree, leftover, True)
+        released = await release_dead_owners()
+        if released:
+            log.info("released %d submission(s) of this host's stopped processes", len(released))
+        curriculum = load_curriculum(settings.curriculum_dir, settings.graders_dir)
+        await queue.connect()
+        tasks: set[asyncio.Task] = set()
+
+        def notify(submission_id: int) -> None:
+            task = asyncio.get_running_loop().create_task(relay.publish(submission_id))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        worker = Worker(settings, curriculum, queue, notify)
+        for submission_id in released:
+            await queue.enqueue(submission_id)
+        if on_ready is not None:
+            on_ready()
+        await run_worker(queue, worker.grade_submission, concurrency, stop)
+    finally:
+        await relay.stop()
+        with contextlib.suppress(Exception):
+            await queue.disconnect()
+        await close_database()

@@ -1,0 +1,78 @@
+"""Sessions in the database, so that any web process behind the proxy serves any signed-in browser.
+
+Litestar's server-side sessions keep their data in a `Store`; this one is a table (`sessions`)
+on SQLite and PostgreSQL alike. An expired session reads as absent and is removed when read;
+`delete_expired` clears the rest (run at start-up).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from litestar.stores.base import Store
+
+from stagecraft.db import write_transaction
+from stagecraft.storage.tables import SessionRecord
+
+
+def _until(expires_in: int | timedelta | None) -> datetime | None:
+    if expires_in is None:
+        return None
+    seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else expires_in
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+class DatabaseStore(Store):
+    """Litestar's Store over the `sessions` table."""
+
+    __slots__ = ()
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        until = _until(expires_in)
+        async with write_transaction():
+            updated = (
+                await SessionRecord.update({SessionRecord.value: data, SessionRecord.expires_at: until})
+                .where(SessionRecord.key == key)
+                .returning(SessionRecord.id)
+            )
+            if not updated:
+                await SessionRecord.insert(SessionRecord(key=key, value=data, expires_at=until))
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = (
+            await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
+            .where(SessionRecord.key == key)
+            .first()
+        )
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
+            await self.delete(key)
+            return None
+        if renew_for is not None and row["expires_at"] is not None:
+            await SessionRecord.update({SessionRecord.expires_at: _until(renew_for)}).where(SessionRecord.key == key)
+        return bytes(row["value"])
+
+    async def delete(self, key: str) -> None:
+        await SessionRecord.delete().where(SessionRecord.key == key)
+
+    async def delete_all(self) -> None:
+        await SessionRecord.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await SessionRecord.select(SessionRecord.expires_at).where(SessionRecord.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return max(0, int((row["expires_at"] - datetime.now(UTC)).total_seconds()))
+
+    async def delete_expired(self) -> int:
+        gone = (
+            await SessionRecord.delete()
+            .where(SessionRecord.expires_at.is_not_null() & (SessionRecord.expires_at <= datetime.now(UTC)))
+            .returning(SessionRecord.id)
+        )
+        return len(gone)

@@ -1,0 +1,189 @@
+"""The scaled mode as an operator runs it: one `stagecraft serve` with STAGECRAFT_QUEUE=saq and two
+`stagecraft worker` processes on a real PostgreSQL and Docker engine, each in its own data folder
+(as on separate machines). A learner submits a burst through the API and watches each attempt live;
+one worker is killed with SIGKILL mid-grade. Every attempt must end with exactly one verdict that
+the learner's live stream delivered, and no sandbox object may be left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from stagecraft.settings import REPO_ROOT
+from tests.conftest import EXERCISE_DIR, stagecraft_containers
+from tests.helpers import zip_directory
+
+pytestmark = [pytest.mark.docker, pytest.mark.postgres]
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+STAGECRAFT = str(Path(sys.executable).with_name("stagecraft"))
+BURST = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def database_url():
+    name = f"stagecraft_scaled_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+class Process:
+    """A stagecraft command in the background, its output collected."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+        self.log = log
+        self.handle = log.open("wb")
+        self.popen = subprocess.Popen(
+            [STAGECRAFT, *args], env=env, stdout=self.handle, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{self.log.name} never said {text!r}:\n{self.output()[-3000:]}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(60)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self.handle.close()
+
+
+def _watch(base: str, token: str, attempt_id: int, seen: dict) -> None:
+    """The learner's live stream of one attempt (SSE), kept until its `done` event."""
+    headers = {"Authorization": f"Bearer {token}"}
+    snapshots = []
+    for _ in range(20):  # a stream the web ends early (a restart) is opened again, as a browser does
+        try:
+            with httpx.stream("GET", f"{base}/api/v1/attempts/{attempt_id}/events", headers=headers, timeout=60) as r:
+                event = None
+                for line in r.iter_lines():
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:") and event == "attempt":
+                        snapshots.append(json.loads(line.split(":", 1)[1]))
+                    elif line.startswith("data:") and event == "done":
+                        seen[attempt_id] = snapshots
+                        return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    seen[attempt_id] = snapshots
+
+
+async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, database_url):
+    from stagecraft.accounts.services import create_user
+    from stagecraft.api.tokens import create_token
+    from stagecraft.db import close_database, open_database
+    from stagecraft.submissions.tables import Submission
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    common = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},
+        "DATABASE_URL": database_url,
+        "STAGECRAFT_QUEUE": "saq",
+        "STAGECRAFT_LEASE_SECONDS": "6",
+        "STAGECRAFT_SECRET_KEY": "k" * 40,
+    }
+    processes = []
+
+    def start(name: str, args: list[str]) -> Process:
+        env = {**common, "STAGECRAFT_DATA_DIR": str(tmp_path / name)}
+        process = Process(args, env, tmp_path / f"{name}.log")
+        processes.append(process)
+        return process
+
+    try:
+        web = start("web", ["serve", "--port", str(port)])
+        web.wait_for("Uvicorn running", 90)
+        workers = [start(f"worker{i}", ["worker", "--concurrency", "1"]) for i in (1, 2)]
+        for worker in workers:
+            worker.wait_for("Worker ready", 120)
+
+        await open_database(database_url)
+        alice = await create_user("alice@example.com", "correct horse battery staple", "learner")
+        _, token = await create_token(alice, "drill", ["read", "submit"], None)
+        archive = zip_directory(next((EXERCISE_DIR / "solutions").iterdir()))
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as api:
+            ids = []
+            for _ in range(BURST):
+                files = {"archive": ("project.zip", archive, "application/zip")}
+                made = await api.post(f"/api/v1/exercises/{EXERCISE_DIR.name}/attempts", files=files)
+                assert made.status_code == 201, made.text
+                ids.append(made.json()["id"])
+
+        seen: dict[int, list] = {}
+        watchers = [threading.Thread(target=_watch, args=(base, token, i, seen), daemon=True) for i in ids]
+        for watcher in watchers:
+            watcher.start()
+
+        # Kill the first worker as soon as it holds a job.
+        victim = workers[0]
+        victim_owner = f"{socket.gethostname()}:{victim.popen.pid}:"
+        deadline = time.monotonic() + 120
+        killed_job = None
+        while killed_job is None and time.monotonic() < deadline:
+            rows = await Submission.select(Submission.id, Submission.lease_owner).where(Submission.state == "running")
+            killed_job = next((r["id"] for r in rows if r["lease_owner"].startswith(victim_owner)), None)
+            await asyncio.sleep(0.1)
+        assert killed_job is not None, "the first worker never took a job:\n" + victim.output()[-3000:]
+        await asyncio.sleep(1.0)  # mid-grade: its sandbox is up
+        victim.popen.kill()
+        victim.popen.wait()
+
+        for watcher in watchers:
+            await asyncio.to_thread(watcher.join, 300)
+        rows = {
+            r["id"]: r
+            for r in await Submission.select(
+                Submission.id, Submission.state, Submission.verdict, Submission.attempts
+            ).where(Submission.id.is_in(ids))
+        }
+        assert {r["state"] for r in rows.values()} == {"finished"}, rows
+        assert {r["verdict"] for r in rows.values()} == {"passed"}, rows
+        assert rows[killed_job]["attempts"] >= 2  # taken back from the killed worker and graded again
+        for attempt_id in ids:  # each verdict reached the learner's live stream
+            snapshots = seen.get(attempt_id) or []
+            assert snapshots and snapshots[-1]["verdict"] == "passed", (attempt_id, snapshots[-1:])
+        # The surviving worker's janitor removes what the killed one left in the engine.
+        deadline = time.monotonic() + 60
+        while stagecraft_containers() and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+        assert stagecraft_containers() == []
+    finally:
+        for process in processes:
+            process.stop()
+        await close_database()
