@@ -21,6 +21,7 @@ import asyncpg
 log = logging.getLogger(__name__)
 
 CHANNEL = "stagecraft_changed"
+LISTENER_NAME = "stagecraft-live-results"  # the listening connection's application_name, for operators
 RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)  # waits between tries to listen again, the last one repeated
 
 
@@ -74,7 +75,9 @@ class PostgresRelay:
         while True:
             connection = None
             try:
-                connection = await asyncpg.connect(**self.connect_kwargs)
+                connection = await asyncpg.connect(
+                    **self.connect_kwargs, server_settings={"application_name": LISTENER_NAME}
+                )
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._on_notice)

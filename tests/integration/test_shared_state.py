@@ -1,0 +1,92 @@
+"""State shared by every process of a deployment: sessions and stored archives in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from stagecraft.storage.archives import ArchiveMissing, archive_path, read_archive, store_archive
+from stagecraft.storage.sessions import DatabaseStore
+from stagecraft.storage.tables import ArchiveBlob, SessionRecord
+from tests.conftest import make_settings
+from tests.helpers import running, zip_files
+
+
+async def test_a_session_made_by_one_web_process_is_read_by_another(tmp_path, app, browser):
+    """Two web processes behind a proxy: alice signs in on one, and the other knows her."""
+    from stagecraft.app import create_app
+
+    await browser.become("alice")
+    assert (await browser.get("/notifications")).status_code == 200
+    second = create_app(make_settings(tmp_path), run_workers=False)  # the same database, its own memory
+    async with running(second):
+        transport = httpx.ASGITransport(app=second)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+            other.cookies = browser.client.cookies
+            page = await other.get("/notifications", follow_redirects=False)
+            assert page.status_code == 200 and "alice@example.com" in page.text
+            anonymous = await httpx.AsyncClient(transport=transport, base_url="http://testserver").get(
+                "/notifications", follow_redirects=False
+            )
+            assert anonymous.status_code in (302, 303, 401)
+    assert await SessionRecord.count() >= 1
+
+
+async def test_the_session_store_expires_renews_and_deletes(client):
+    store = DatabaseStore()
+    await store.set("a", b"one", expires_in=60)
+    await store.set("a", "two", expires_in=60)  # set again: replaced, not duplicated
+    assert await store.get("a") == b"two" and await SessionRecord.count() == 1
+    assert 55 <= await store.expires_in("a") <= 60
+    await store.get("a", renew_for=3600)
+    assert await store.expires_in("a") > 3000
+    await store.set("old", b"x", expires_in=60)
+    await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        SessionRecord.key == "old"
+    )
+    assert await store.get("old") is None and not await store.exists("old")
+    await store.set("stale", b"y", expires_in=60)
+    await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        SessionRecord.key == "stale"
+    )
+    assert await store.delete_expired() == 1
+    await store.delete("a")
+    assert await store.get("a") is None and await store.expires_in("a") is None
+    await store.set("forever", b"z")
+    assert await store.expires_in("forever") is None and await store.get("forever", renew_for=10) == b"z"
+
+
+async def test_archives_in_the_database_with_the_files_as_fallback(tmp_path, client):
+    settings = make_settings(tmp_path, STAGECRAFT_ARCHIVES="database")
+    data = zip_files({"app.py": "print(1)"})
+    sha256, again = await asyncio.gather(store_archive(settings, data, "zip"), store_archive(settings, data, "zip"))
+    assert sha256 == again and await ArchiveBlob.count() == 1  # the same bytes at once: stored once
+    assert not archive_path(settings, sha256, "zip").exists()  # nothing on this machine's disk
+    assert await read_archive(settings, sha256) == (data, "zip")
+
+    files = make_settings(tmp_path, STAGECRAFT_ARCHIVES="files")
+    older = zip_files({"app.py": "print(2)"})
+    old_sha = await store_archive(files, older, "zip")  # kept before the deployment moved to the database
+    assert archive_path(files, old_sha, "zip").exists()
+    assert await read_archive(settings, old_sha) == (older, "zip")
+    try:
+        await read_archive(settings, "0" * 64)
+    except ArchiveMissing as exc:
+        assert "missing" in str(exc)
+    else:
+        raise AssertionError("a missing archive must raise ArchiveMissing")
+
+
+async def test_the_embedded_default_keeps_files(settings, client):
+    data = zip_files({"app.py": "print(3)"})
+    sha256 = await store_archive(settings, data, "zip")
+    assert archive_path(settings, sha256, "zip").read_bytes() == data
+    assert await ArchiveBlob.count() == 0
+
+
+async def test_migrations_run_once_when_processes_start_together(client):
+    from stagecraft.db import migrate
+
+    await asyncio.gather(*[migrate() for _ in range(4)])  # all but one wait for the lock, then find nothing
