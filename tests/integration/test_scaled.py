@@ -150,6 +150,16 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
         for watcher in watchers:
             watcher.start()
 
+        # A second enqueue of a waiting attempt is dropped (same submission and try).
+        from stagecraft.grading.scaled import SaqQueue
+
+        extra = SaqQueue(database_url)
+        await extra.connect()
+        try:
+            await extra.enqueue(ids[-1])
+        finally:
+            await extra.disconnect()
+
         # Kill the first worker as soon as it holds a job.
         victim = workers[0]
         victim_owner = f"{socket.gethostname()}:{victim.popen.pid}:"
@@ -158,11 +168,16 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
         while killed_job is None and time.monotonic() < deadline:
             rows = await Submission.select(Submission.id, Submission.lease_owner).where(Submission.state == "running")
             killed_job = next((r["id"] for r in rows if r["lease_owner"].startswith(victim_owner)), None)
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.05)
         assert killed_job is not None, "the first worker never took a job:\n" + victim.output()[-3000:]
-        await asyncio.sleep(1.0)  # mid-grade: its sandbox is up
-        victim.popen.kill()
+        victim.popen.kill()  # mid-grade: a job takes seconds, the claim was seen within 50 ms
         victim.popen.wait()
+        at_kill = await Submission.select(Submission.state).where(Submission.id == killed_job).first()
+        assert at_kill["state"] == "running", "the job finished before the kill; the drill did not happen"
+        # The web restarts while the learner watches: the streams reconnect and catch up.
+        web.stop()
+        web = start("web-again", ["serve", "--port", str(port)])
+        web.wait_for("Uvicorn running", 90)
 
         for watcher in watchers:
             await asyncio.to_thread(watcher.join, 300)
@@ -175,6 +190,7 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
         assert {r["state"] for r in rows.values()} == {"finished"}, rows
         assert {r["verdict"] for r in rows.values()} == {"passed"}, rows
         assert rows[killed_job]["attempts"] >= 2  # taken back from the killed worker and graded again
+        assert all(r["attempts"] == 1 for i, r in rows.items() if i != killed_job), rows  # the rest: once
         for attempt_id in ids:  # each verdict reached the learner's live stream
             snapshots = seen.get(attempt_id) or []
             assert snapshots and snapshots[-1]["verdict"] == "passed", (attempt_id, snapshots[-1:])
@@ -186,4 +202,35 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
     finally:
         for process in processes:
             process.stop()
+        await close_database()
+
+
+async def test_a_worker_refuses_another_checkout(tmp_path, sandbox_images, database_url):
+    from datetime import UTC, datetime
+
+    from stagecraft.db import close_database, open_database
+    from stagecraft.storage.tables import DeploymentFact
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},
+        "DATABASE_URL": database_url,
+        "STAGECRAFT_DATA_DIR": str(tmp_path / "worker"),
+    }
+
+    def worker() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [STAGECRAFT, "worker"], env=env, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT
+        )
+
+    await open_database(database_url)
+    try:
+        first = await asyncio.to_thread(worker)
+        assert first.returncode == 2 and "no web process has started" in first.stderr, first.stderr
+        await DeploymentFact.insert(
+            DeploymentFact(name="checkout", value="0123456789abcdef", updated_at=datetime.now(UTC))
+        )
+        second = await asyncio.to_thread(worker)
+        assert second.returncode == 2, second.stderr
+        assert "differs from the web's (0123456789abcdef" in second.stderr and "Traceback" not in second.stderr
+    finally:
         await close_database()

@@ -179,8 +179,10 @@ class DatabaseQueue:
         self._wake = asyncio.Event()
 
     async def enqueue(self, submission_id: int) -> None:
-        await Submission.update({Submission.state: "queued", Submission.available_at: None}).where(
-            (Submission.id == submission_id) & (Submission.state != "running")
+        # Due now (a new submission is stored queued); a running or finished one is left alone,
+        # so enqueueing twice, or after the verdict, grades nothing again.
+        await Submission.update({Submission.available_at: None}).where(
+            (Submission.id == submission_id) & (Submission.state == "queued")
         )
         self._wake.set()
 
