@@ -38,6 +38,7 @@ async def test_the_session_store_expires_renews_and_deletes(client):
     store = DatabaseStore()
     await store.set("a", b"one", expires_in=60)
     await store.set("a", "two", expires_in=60)  # set again: replaced, not duplicated
+    await store.set("a", "two", expires_in=61)  # unchanged, expiry nearly the same: no write needed
     assert await store.get("a") == b"two" and await SessionRecord.count() == 1
     assert 55 <= await store.expires_in("a") <= 60
     await store.get("a", renew_for=3600)

@@ -22,6 +22,15 @@ def _until(expires_in: int | timedelta | None) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=seconds)
 
 
+RENEW_EVERY = timedelta(minutes=5)
+
+
+def _close(stored: datetime | None, wanted: datetime | None) -> bool:
+    if stored is None or wanted is None:
+        return stored is wanted
+    return abs(wanted - stored) < RENEW_EVERY
+
+
 class DatabaseStore(Store):
     """Litestar's Store over the `sessions` table."""
 
@@ -30,6 +39,14 @@ class DatabaseStore(Store):
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         until = _until(expires_in)
+        # Litestar stores the session after every response; most are unchanged. A read costs far
+        # less than a write (a commit), so an unchanged session whose expiry would move by less
+        # than RENEW_EVERY is left as it is.
+        row = await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(
+            SessionRecord.key == key
+        ).first()
+        if row is not None and bytes(row["value"]) == data and _close(row["expires_at"], until):
+            return
         async with write_transaction():
             updated = (
                 await SessionRecord.update({SessionRecord.value: data, SessionRecord.expires_at: until})
