@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 from markupsafe import Markup
 
@@ -20,10 +22,23 @@ class NextStep(msgspec.Struct, kw_only=True):
     why: str  # "start here", "keep going: best 6 / 10", "a mentor is reviewing it"
 
 
+class _Attempt(msgspec.Struct, kw_only=True):
+    """An attempt as the dashboard shows it."""
+
+    id: int
+    exercise: str
+    state: str
+    verdict: str
+    score: float
+    max_score: float
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class Dashboard(msgspec.Struct, kw_only=True):
     next_step: NextStep | None
     rows: list[tuple[Exercise, ExerciseProgress, str]]  # exercises tried, with their state in words
-    recent: list[Submission]
+    recent: list[_Attempt]
     chart: Markup
 
 
@@ -55,18 +70,24 @@ def next_step(curriculum: Curriculum, progress: dict[str, ExerciseProgress]) -> 
 
 
 async def dashboard(user_id: int, curriculum: Curriculum, progress: dict[str, ExerciseProgress]) -> Dashboard:
-    recent = (
-        await Submission.objects()
+    # One query, only the columns shown: the latest attempts, the finished ones charted.
+    latest = (
+        await Submission.select(
+            Submission.id,
+            Submission.exercise,
+            Submission.state,
+            Submission.verdict,
+            Submission.score,
+            Submission.max_score,
+            Submission.created_at,
+            Submission.finished_at,
+        )
         .where(Submission.user == user_id)
         .order_by(Submission.id, ascending=False)
-        .limit(RECENT)
+        .limit(CHARTED + RECENT)
     )
-    graded = (
-        await Submission.objects()
-        .where((Submission.user == user_id) & (Submission.state == "finished"))
-        .order_by(Submission.id, ascending=False)
-        .limit(CHARTED)
-    )
+    recent = [_Attempt(**row) for row in latest[:RECENT]]
+    graded = [_Attempt(**row) for row in latest if row["state"] == "finished"][:CHARTED]
     titles = {e.slug: e.title for e in curriculum.exercises()}
     points = [
         (s.finished_at or s.created_at, 100 * s.score / s.max_score if s.max_score else 0.0, s.verdict == "passed",

@@ -42,9 +42,11 @@ class DatabaseStore(Store):
         # Litestar stores the session after every response; most are unchanged. A read costs far
         # less than a write (a commit), so an unchanged session whose expiry would move by less
         # than RENEW_EVERY is left as it is.
-        row = await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at).where(
-            SessionRecord.key == key
-        ).first()
+        row = (
+            await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
+            .where(SessionRecord.key == key)
+            .first()
+        )
         if row is not None and bytes(row["value"]) == data and _close(row["expires_at"], until):
             return
         async with write_transaction():
