@@ -419,10 +419,12 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
     owners = {
         "unowned": None,  # made by hand or by an older version
         "dead": f"{socket.gethostname()}:{dead_owner.pid}:1",
-        "live": runner.owner_label(),  # this very process
+        "live": runner.owner_label(),  # this very process, with the job running
+        "over": runner.owner_label(),  # this process, a job whose clean-up failed (the engine was away)
         "elsewhere": "another-host:1:1",  # another machine's worker sharing the engine
     }
     jobs = {name: f"test-{uuid.uuid4().hex[:10]}" for name in owners}
+    runner._ACTIVE.add(jobs["live"])
     for name, job_id in jobs.items():
         labels = {"stagecraft.job": job_id} | ({"stagecraft.owner": owners[name]} if owners[name] else {})
         engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=labels)
@@ -434,11 +436,13 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
     try:
         removed = janitor()
 
-        assert removed >= 4
+        assert removed >= 6
         assert leftovers(engine, jobs["unowned"]) == leftovers(engine, jobs["dead"]) == []
+        assert leftovers(engine, jobs["over"]) == []
         assert len(leftovers(engine, jobs["live"])) == len(leftovers(engine, jobs["elsewhere"])) == 2
         assert engine.volumes.get(bystander.name)
     finally:
+        runner._ACTIVE.discard(jobs["live"])
         bystander.remove()
         for job_id in jobs.values():
             for container in engine.containers.list(all=True, filters={"label": f"stagecraft.job={job_id}"}):

@@ -25,6 +25,8 @@ from stagecraft.grading.queue import (
     retry_later,
 )
 from stagecraft.reviews.services import request_review_if_required
+from stagecraft.sandbox import SandboxError
+from stagecraft.sandbox.runner import janitor
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive
@@ -82,6 +84,7 @@ class Worker:
         self.queue = queue
         self.notify = notify
         self.lease_seconds = float(settings.lease_seconds)
+        self._engine_swept = True  # False after a fault whose leftovers could not be removed yet
 
     @staticmethod
     def backoff(attempt: int) -> float:
@@ -114,6 +117,8 @@ class Worker:
                 return
             await GradedTest.delete().where(GradedTest.submission == submission_id)
         self.notify(submission_id)
+        if not self._engine_swept:
+            await self._sweep_engine()
         heartbeat = asyncio.create_task(self._keep_lease(lease))
         try:
             outcome = await self._grade(submission, lease)
@@ -135,6 +140,8 @@ class Worker:
             )
         finally:
             heartbeat.cancel()
+        if outcome.verdict == "infra_error":
+            await self._sweep_engine()
         if outcome.verdict == "infra_error" and lease.attempt <= self.settings.grading_retries:
             log.warning("submission %s: platform fault, retry %d: %s", submission_id, lease.attempt, outcome.detail)
             # Back to the queue, due after a back-off; any worker may take it then.
@@ -147,6 +154,16 @@ class Worker:
         else:
             log.warning("submission %s: lease lost before the verdict; another worker's verdict stands", submission_id)
         self.notify(submission_id)
+
+    async def _sweep_engine(self) -> None:
+        """After a platform fault: remove what the failed try left in the engine (its clean-up may
+        have failed because the engine was away). An engine still away is swept before the next job."""
+        try:
+            await asyncio.to_thread(janitor)
+            self._engine_swept = True
+        except SandboxError as exc:
+            self._engine_swept = False
+            log.warning("janitor after a platform fault: %s", exc)
 
     async def _keep_lease(self, lease: Lease) -> None:
         """Renew the lease while the job runs, also through long silent steps (installing dependencies)."""

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import tarfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -77,6 +78,8 @@ def run_job(
     """
     started = time.monotonic()
     job = _Job(spec, client)
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(spec.job_id)
     try:
         return job.run(on_line, grader_image, started)
     except _ENGINE_ERRORS as exc:
@@ -89,14 +92,23 @@ def run_job(
             duration=time.monotonic() - started,
         )
     finally:
-        job.remove()
+        job.remove()  # never raises; with the engine gone, the janitor removes the rest later
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(spec.job_id)
+
+
+# Jobs running in this process: the janitor may remove this process's other objects (a job whose
+# clean-up failed because the engine was away), never these.
+_ACTIVE: set[str] = set()
+_ACTIVE_LOCK = threading.Lock()
 
 
 def janitor(client: docker.DockerClient | None = None, *, now: float | None = None) -> int:
     """Remove the containers and volumes of jobs whose owner is gone; return how many went.
 
     A job's objects carry the label of the process that made them. They are leftovers when that
-    process no longer runs on this host, when they carry no owner, or when they are older than
+    process no longer runs on this host, when this process made them for a job that is over (its
+    clean-up failed while the engine was away), when they carry no owner, or when they are older than
     STALE_AFTER (an owner on another host sharing the engine cannot be asked). So a worker that
     starts never removes the running jobs of another live worker.
     """
@@ -147,8 +159,12 @@ def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
     age = now - _timestamp(created) if created else STALE_AFTER
     if age >= STALE_AFTER:
         return True
+    owner = labels.get(OWNER_LABEL, "")
+    if owner == owner_label():  # this process's: left over unless its job still runs
+        with _ACTIVE_LOCK:
+            return labels.get(JOB_LABEL, "") not in _ACTIVE
     # no owner (made before owners were labelled, or by hand) or a dead one; another machine's: only age tells
-    return owner_alive(labels.get(OWNER_LABEL, "")) is False
+    return owner_alive(owner) is False
 
 
 def _process_start(pid: int) -> str:
