@@ -455,10 +455,15 @@ def test_past_the_stale_age_even_a_live_or_remote_owners_job_is_a_leftover():
     now = time.time()
     created = datetime.fromtimestamp(now - runner.STALE_AFTER - 1, UTC).isoformat()
     recent = datetime.fromtimestamp(now - 5, UTC).isoformat().replace("+00:00", "Z")
-    for owner in (runner.owner_label(), "another-host:1:1"):
-        assert runner._abandoned({"stagecraft.owner": owner}, created, now)
-        assert not runner._abandoned({"stagecraft.owner": owner}, recent, now)
-    assert runner._abandoned({"stagecraft.owner": runner.owner_label()}, "not a time", now)
+    live = {"stagecraft.owner": runner.owner_label(), "stagecraft.job": "test-live-job"}
+    runner._ACTIVE.add("test-live-job")  # this process, its job running
+    try:
+        for labels in (live, {"stagecraft.owner": "another-host:1:1"}):
+            assert runner._abandoned(labels, created, now)
+            assert not runner._abandoned(labels, recent, now)
+        assert runner._abandoned(live, "not a time", now)
+    finally:
+        runner._ACTIVE.discard("test-live-job")
 
 
 def test_ensure_docker_is_a_no_op_when_the_engine_answers():
