@@ -71,6 +71,7 @@ def _remove_leftover_job_dirs(settings: Settings) -> None:
 
 def _template_config(watcher: CurriculumWatcher | None = None) -> TemplateConfig:
     def setup(engine: JinjaTemplateEngine) -> None:
+        engine.engine.auto_reload = watcher is not None  # templates change only in the author's preview
         engine.engine.filters["markdown"] = render_markdown
         engine.engine.globals["static"] = lambda path: f"/static/{path}"
         # One set of words for a submission's state and verdict, on every page (see submissions.lifecycle).

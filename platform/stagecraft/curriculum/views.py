@@ -11,16 +11,17 @@ from stagecraft.curriculum.packaging import zip_folder
 from stagecraft.progress.dashboard import dashboard
 from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
 from stagecraft.submissions.budget import budget_of, rule_for
-from stagecraft.submissions.services import submissions_of
+from stagecraft.submissions.services import attempt_lines
 from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
 
 
-async def _progress_of(request: Request, viewer: Viewer) -> dict[str, ExerciseProgress]:
+async def _progress_of(request: Request, viewer: Viewer, only: str | None = None) -> dict[str, ExerciseProgress]:
     if viewer is None:
         return {}
     curriculum = request.app.state.curriculum
-    return await exercise_progress(viewer.id, frozenset(e.slug for e in curriculum.exercises() if e.manifest.review))
+    review_required = frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
+    return await exercise_progress(viewer.id, review_required, only=only)
 
 
 class CurriculumController(Controller):
@@ -72,7 +73,7 @@ class CurriculumController(Controller):
         if exercise is None:
             raise NotFoundException("There is no such exercise.")
         stage = request.app.state.curriculum.stage(exercise.stage)
-        history = await submissions_of(viewer.id, exercise.slug, limit=10) if viewer else []
+        history = await attempt_lines(viewer.id, exercise.slug, limit=10) if viewer else []
         settings = request.app.state.settings
         return page(
             "exercise.html",
@@ -81,7 +82,7 @@ class CurriculumController(Controller):
             stage=stage,
             history=history,
             budget=await budget_of(viewer.id, exercise.slug, rule_for(settings, exercise)) if viewer else None,
-            progress=(await _progress_of(request, viewer)).get(exercise.slug),
+            progress=(await _progress_of(request, viewer, exercise.slug)).get(exercise.slug),
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )

@@ -30,11 +30,17 @@ class StageProgress(msgspec.Struct, kw_only=True):
         return round(100 * self.passed / self.total) if self.total else 0
 
 
-async def exercise_progress(user_id: int, review_required: frozenset[str] = frozenset()) -> dict[str, ExerciseProgress]:
-    """Per exercise slug; an exercise in `review_required` is done only once a mentor approved an attempt."""
-    rows = await Submission.select(
+async def exercise_progress(
+    user_id: int, review_required: frozenset[str] = frozenset(), *, only: str | None = None
+) -> dict[str, ExerciseProgress]:
+    """Per exercise slug (only the one named by `only`, when given); an exercise in
+    `review_required` is done only once a mentor approved an attempt."""
+    query = Submission.select(
         Submission.exercise, Submission.verdict, Submission.polished, Submission.score, Submission.max_score
     ).where((Submission.user == user_id) & (Submission.state == "finished"))
+    if only is not None:
+        query = query.where(Submission.exercise == only)
+    rows = await query
     progress: dict[str, ExerciseProgress] = {}
     for row in rows:
         if not counts_as_attempt(row["verdict"]):

@@ -95,6 +95,24 @@ def test_sections(results: list[GradedTest]) -> list[TestSection]:
     return sections
 
 
+async def attempt_lines(user_id: int, exercise: str, limit: int) -> list[dict]:
+    """A learner's latest attempts at an exercise, as one line each shows them (no logs or details)."""
+    return (
+        await Submission.select(
+            Submission.id,
+            Submission.state,
+            Submission.verdict,
+            Submission.polished,
+            Submission.score,
+            Submission.max_score,
+            Submission.created_at,
+        )  # fmt: skip
+        .where((Submission.user == user_id) & (Submission.exercise == exercise))
+        .order_by(Submission.id, ascending=False)
+        .limit(limit)
+    )
+
+
 async def submissions_of(user_id: int, exercise: str | None = None, limit: int = 50) -> list[Submission]:
     query = Submission.objects().where(Submission.user == user_id)
     if exercise is not None:
