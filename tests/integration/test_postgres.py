@@ -137,3 +137,34 @@ async def test_two_mentors_never_claim_the_same_review(client, users, app, setti
     assert all(isinstance(o, services.MoveRefused) for o in outcomes if isinstance(o, Exception))
     [row] = await services.queue(services.QueueFilter(learner="ALICE"))  # filters ignore case on PostgreSQL too
     assert row.state == "claimed"
+
+
+async def test_the_reaper_gives_a_job_to_submissions_that_lost_theirs(client, users, app, settings, database_url):
+    """Scaled mode: a queued submission with no SAQ job (the web died before enqueueing) gets one;
+    one waiting in the queue is left alone; one whose job a worker took and died with gets a new key."""
+    from stagecraft.grading.scaled import LOST_AFTER, SaqQueue, job_key
+
+    exercise = app.state.curriculum.exercise(EXERCISE)
+    data = zip_files({"stagecraft.toml": MANIFEST, "app.py": "x"})
+    ids = [await create_submission(settings, users["alice"].id, exercise, "p.zip", data) for _ in range(2)]
+    long_ago = datetime.now(UTC) - LOST_AFTER - timedelta(seconds=5)
+    await Submission.update({Submission.created_at: long_ago}).where(Submission.id.is_in(ids))
+    queue = SaqQueue(database_url)
+    await queue.connect()
+    try:
+
+        async def jobs() -> dict[str, str]:
+            rows = await Submission.raw("SELECT key, status FROM saq_jobs")
+            return {r["key"]: r["status"] for r in rows}
+
+        assert await queue.reap() == 2  # neither had a job
+        assert await jobs() == {job_key(i, 0): "queued" for i in ids}
+        assert await queue.reap() == 0  # waiting their turn: nothing to do
+        assert len(await jobs()) == 2
+        # A worker took the first job and died before claiming the submission.
+        await Submission.raw("UPDATE saq_jobs SET status = 'active' WHERE key = {}", job_key(ids[0], 0))
+        assert await queue.reap() == 1
+        fresh = [key for key, status in (await jobs()).items() if key.startswith(job_key(ids[0], 0) + "-r")]
+        assert len(fresh) == 1 and (await jobs())[fresh[0]] == "queued"
+    finally:
+        await queue.disconnect()

@@ -424,7 +424,7 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
         "elsewhere": "another-host:1:1",  # another machine's worker sharing the engine
     }
     jobs = {name: f"test-{uuid.uuid4().hex[:10]}" for name in owners}
-    runner._ACTIVE.add(jobs["live"])
+    runner.mark_active(jobs["live"])
     for name, job_id in jobs.items():
         labels = {"stagecraft.job": job_id} | ({"stagecraft.owner": owners[name]} if owners[name] else {})
         engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=labels)
@@ -442,7 +442,7 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
         assert len(leftovers(engine, jobs["live"])) == len(leftovers(engine, jobs["elsewhere"])) == 2
         assert engine.volumes.get(bystander.name)
     finally:
-        runner._ACTIVE.discard(jobs["live"])
+        runner.mark_done(jobs["live"])
         bystander.remove()
         for job_id in jobs.values():
             for container in engine.containers.list(all=True, filters={"label": f"stagecraft.job={job_id}"}):
@@ -451,19 +451,22 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
                 volume.remove(force=True)
 
 
-def test_past_the_stale_age_even_a_live_or_remote_owners_job_is_a_leftover():
+def test_past_the_stale_age_a_remote_owners_job_is_a_leftover_but_never_a_running_one_of_ours():
     now = time.time()
     created = datetime.fromtimestamp(now - runner.STALE_AFTER - 1, UTC).isoformat()
     recent = datetime.fromtimestamp(now - 5, UTC).isoformat().replace("+00:00", "Z")
+    elsewhere = {"stagecraft.owner": "another-host:1:1"}
+    assert runner._abandoned(elsewhere, created, now)
+    assert not runner._abandoned(elsewhere, recent, now)
+    # This process's own job is never stale while it runs (a long dependency build), and gone once over.
     live = {"stagecraft.owner": runner.owner_label(), "stagecraft.job": "test-live-job"}
-    runner._ACTIVE.add("test-live-job")  # this process, its job running
+    runner.mark_active("test-live-job")
     try:
-        for labels in (live, {"stagecraft.owner": "another-host:1:1"}):
-            assert runner._abandoned(labels, created, now)
-            assert not runner._abandoned(labels, recent, now)
-        assert runner._abandoned(live, "not a time", now)
+        assert not runner._abandoned(live, created, now)
+        assert not runner._abandoned(live, "not a time", now)
     finally:
-        runner._ACTIVE.discard("test-live-job")
+        runner.mark_done("test-live-job")
+    assert runner._abandoned(live, recent, now)
 
 
 def test_ensure_docker_is_a_no_op_when_the_engine_answers():

@@ -54,7 +54,12 @@ async def record(settings: Settings) -> str:
         .returning(DeploymentFact.id)
     )
     if not updated:
-        await DeploymentFact.insert(DeploymentFact(name=FACT, value=value, updated_at=now))
+        try:
+            await DeploymentFact.insert(DeploymentFact(name=FACT, value=value, updated_at=now))
+        except Exception:  # noqa: BLE001 - web processes starting together: another inserted it first
+            await DeploymentFact.update({DeploymentFact.value: value, DeploymentFact.updated_at: now}).where(
+                DeploymentFact.name == FACT
+            )
     return value
 
 

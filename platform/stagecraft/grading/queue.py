@@ -130,13 +130,24 @@ async def release_dead_owners() -> list[int]:
 
     Leases of other hosts' processes are left alone; they expire by themselves if their owner died.
     """
-    rows = await Submission.select(Submission.id, Submission.lease_owner).where(Submission.state == "running")
-    dead = [r["id"] for r in rows if owner_alive(r["lease_owner"]) is False]
-    if dead:
-        await Submission.update(
-            {Submission.state: "queued", Submission.lease_owner: "", Submission.lease_until: None}
-        ).where(Submission.id.is_in(dead) & (Submission.state == "running"))
-    return dead
+    rows = await Submission.select(Submission.id, Submission.lease_owner, Submission.attempts).where(
+        Submission.state == "running"
+    )
+    released = []
+    for row in rows:
+        if owner_alive(row["lease_owner"]) is not False:
+            continue
+        # Only if still held by that dead owner for that try: another host may have taken it since.
+        lease = Lease(row["id"], row["attempts"], row["lease_owner"])
+        taken = (
+            await Submission.update(
+                {Submission.state: "queued", Submission.lease_owner: "", Submission.lease_until: None}
+            )
+            .where(lease.held())
+            .returning(Submission.id)
+        )
+        released += [r["id"] for r in taken]
+    return released
 
 
 def job_folder_name() -> str:

@@ -44,9 +44,9 @@ class PostgresRelay:
                 try:
                     if self._sender is None or self._sender.is_closed():
                         self._sender = await asyncpg.connect(**self.connect_kwargs)
-                    await self._sender.execute("SELECT pg_notify($1, $2)", CHANNEL, str(submission_id))
+                    await self._sender.execute("SELECT pg_notify($1, $2)", CHANNEL, str(submission_id), timeout=5)
                     return
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("live-result notice for submission %s not sent: %s", submission_id, exc)
                     await self._close_sender()
 
@@ -56,7 +56,7 @@ class PostgresRelay:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         await self._close_sender()
 
@@ -89,9 +89,9 @@ class PostgresRelay:
                 await self._watch(connection, lost)
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever ended it, listen again (only cancellation stops)
                 if failures == 0:
-                    log.warning("live results: the listening connection is gone (%s); reconnecting", exc)
+                    log.warning("live results: the listening connection is gone (%r); reconnecting", exc)
             finally:
                 self.connected.clear()
                 if connection is not None and not connection.is_closed():

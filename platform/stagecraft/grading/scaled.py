@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -57,14 +58,15 @@ class SaqQueue:
     async def disconnect(self) -> None:
         await self.saq.disconnect()
 
-    async def _enqueue(self, submission_id: int, *, delay: float = 0.0) -> None:
+    async def _enqueue(self, submission_id: int, *, delay: float = 0.0, key_suffix: str = "") -> None:
         row = await Submission.select(Submission.attempts).where(Submission.id == submission_id).first()
         if row is None:
             return
-        scheduled = int(datetime.now(UTC).timestamp() + delay) if delay else 0
+        # SAQ runs a job once its whole second has come: round up, never before the row is due.
+        scheduled = math.ceil(datetime.now(UTC).timestamp() + delay) if delay else 0
         await self.saq.enqueue(
             JOB_NAME,
-            key=job_key(submission_id, row["attempts"]),
+            key=job_key(submission_id, row["attempts"]) + key_suffix,
             submission_id=submission_id,
             timeout=SAQ_TIMEOUT,
             retries=1,
@@ -83,17 +85,36 @@ class SaqQueue:
         await self._enqueue(submission_id, delay=delay)
 
     async def reap(self) -> int:
-        """Jobs for submissions that need one: expired leases, and queued ones waiting too long."""
+        """Jobs for submissions that need one: expired leases (their worker died), and queued ones
+        due for a while whose job is gone (never enqueued, or taken by a worker that died before
+        claiming: an active job whose row is still queued after LOST_AFTER)."""
         now = datetime.now(UTC)
-        stale = await Submission.select(Submission.id).where(
+        expired = await expired_leases()
+        for submission_id in expired:
+            await self._enqueue(submission_id)  # a new try number: a new key
+        stale = await Submission.select(Submission.id, Submission.attempts).where(
             (Submission.state == "queued")
             & (Submission.created_at < now - LOST_AFTER)
             & ((Submission.available_at.is_null()) | (Submission.available_at < now - LOST_AFTER))
         )
-        ids = [*await expired_leases(), *(r["id"] for r in stale)]
-        for submission_id in ids:
-            await self._enqueue(submission_id)  # a job of the same try already waiting: SAQ drops this one
-        return len(ids)
+        if not stale:
+            return len(expired)
+        keys = {job_key(r["id"], r["attempts"]): r["id"] for r in stale}
+        status = {
+            row["key"]: row["status"]
+            for row in await Submission.raw("SELECT key, status FROM saq_jobs WHERE key = ANY({})", [list(keys)])
+        }
+        lost = 0
+        for key, submission_id in keys.items():
+            if status.get(key) == "queued":
+                continue  # waiting its turn in a backlog
+            # Gone or finished: enqueued again in place. Active with the row still queued: its worker
+            # died between taking it and claiming; SAQ keeps that key busy, so this job gets its own.
+            await self._enqueue(
+                submission_id, key_suffix=f"-r{int(now.timestamp())}" if status.get(key) == "active" else ""
+            )
+            lost += 1
+        return len(expired) + lost
 
 
 async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Event) -> None:

@@ -236,9 +236,13 @@ class Worker:
             )
         finally:
             loop.call_soon_threadsafe(events.put_nowait, None)
-            await recorder
-            if lost:
-                raise LeaseLost(submission_id)
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                recorder.cancel()  # stopping: the cancellation goes on, nothing replaces it
+            else:
+                await recorder
+                if lost:
+                    raise LeaseLost(submission_id)
 
 
 class WorkerPool:

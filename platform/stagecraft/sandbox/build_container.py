@@ -22,7 +22,7 @@ from docker.models.containers import Container
 from docker.types import Mount
 
 from stagecraft.sandbox import Limits, SandboxError
-from stagecraft.sandbox.runner import SANDBOX_UID, _baseline, tmpfs_volume
+from stagecraft.sandbox.runner import SANDBOX_UID, _baseline, mark_active, mark_done, tmpfs_volume
 
 # Both of this machine's cores: a native addon (better-sqlite3 compiles all of SQLite) takes minutes on one.
 _BUILD_LIMITS = Limits(memory_mb=1536, cpus=2.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)
@@ -55,7 +55,8 @@ def run_build(
     its result and must `BuildContainer.remove` it.
     """
     options = _baseline(_BUILD_LIMITS, name, "build")
-    build = BuildContainer(client)
+    build = BuildContainer(client, name)
+    mark_active(name)  # the janitor leaves a running build alone until `remove`
     try:
         build.volume = tmpfs_volume(client, name, "work", cap_mb, mode="0755")
         build.container = container = client.containers.create(
@@ -86,8 +87,9 @@ def run_build(
 
 
 class BuildContainer:
-    def __init__(self, client: docker.DockerClient) -> None:
+    def __init__(self, client: docker.DockerClient, name: str = "") -> None:
         self.client = client
+        self.name = name
         self.container: Container | None = None
         self.volume: str | None = None
 
@@ -123,6 +125,8 @@ class BuildContainer:
                 self.client.api.remove_volume(self.volume, force=True)
         except (docker.errors.DockerException, requests.RequestException):
             pass  # the janitor removes them by their label
+        finally:
+            mark_done(self.name)
 
 
 def tar_of(files: dict[str, Path | bytes]) -> bytes:

@@ -78,8 +78,7 @@ def run_job(
     """
     started = time.monotonic()
     job = _Job(spec, client)
-    with _ACTIVE_LOCK:
-        _ACTIVE.add(spec.job_id)
+    mark_active(spec.job_id)
     try:
         return job.run(on_line, grader_image, started)
     except _ENGINE_ERRORS as exc:
@@ -93,14 +92,24 @@ def run_job(
         )
     finally:
         job.remove()  # never raises; with the engine gone, the janitor removes the rest later
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(spec.job_id)
+        mark_done(spec.job_id)
 
 
-# Jobs running in this process: the janitor may remove this process's other objects (a job whose
-# clean-up failed because the engine was away), never these.
+# Jobs and dependency builds running in this process: the janitor may remove this process's other
+# objects (a job whose clean-up failed because the engine was away), never these.
 _ACTIVE: set[str] = set()
 _ACTIVE_LOCK = threading.Lock()
+
+
+def mark_active(job_id: str) -> None:
+    """Objects labelled `job_id` by this process are in use until `mark_done`."""
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(job_id)
+
+
+def mark_done(job_id: str) -> None:
+    with _ACTIVE_LOCK:
+        _ACTIVE.discard(job_id)
 
 
 def janitor(client: docker.DockerClient | None = None, *, now: float | None = None) -> int:
@@ -156,13 +165,13 @@ def owner_alive(owner: str) -> bool | None:
 
 
 def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
+    owner = labels.get(OWNER_LABEL, "")
+    if owner == owner_label():  # this process's: left over unless its job still runs, however old
+        with _ACTIVE_LOCK:
+            return labels.get(JOB_LABEL, "") not in _ACTIVE
     age = now - _timestamp(created) if created else STALE_AFTER
     if age >= STALE_AFTER:
         return True
-    owner = labels.get(OWNER_LABEL, "")
-    if owner == owner_label():  # this process's: left over unless its job still runs
-        with _ACTIVE_LOCK:
-            return labels.get(JOB_LABEL, "") not in _ACTIVE
     # no owner (made before owners were labelled, or by hand) or a dead one; another machine's: only age tells
     return owner_alive(owner) is False
 
