@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 from stagecraft.settings import REPO_ROOT
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.bench
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -46,14 +47,6 @@ def hello() -> str:
 
 app = Litestar([hello])
 """
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_up(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
@@ -178,7 +171,7 @@ def test_pages_under_load(tmp_path):
         asyncio.run(_seed(dsn, slugs, PasswordHasher().hash(PASSWORD)))
         seeded = time.perf_counter() - started
 
-        port, bare_port = _free_port(), _free_port()
+        port, bare_port = free_port(), free_port()
         web = subprocess.Popen(
             [STAGECRAFT, "serve", "--port", str(port)], env=env, cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

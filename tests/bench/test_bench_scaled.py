@@ -16,15 +16,14 @@ import subprocess
 import time
 import uuid
 
-import asyncpg
 import httpx
 import pytest
 
 from stagecraft.sandbox.images import image_tag
 from tests.bench.test_bench_grading import percentile
 from tests.conftest import EXERCISE_DIR
-from tests.helpers import zip_directory
-from tests.integration.test_scaled import ADMIN_DSN, Process, _free_port
+from tests.helpers import free_port, scratch_database, zip_directory
+from tests.integration.test_scaled import Process
 
 pytestmark = [pytest.mark.bench, pytest.mark.docker, pytest.mark.postgres]
 BURST = int(os.environ.get("BENCH_BURST", "12"))
@@ -66,7 +65,7 @@ async def _round(tmp_path, database_url: str, processes: int, concurrency: int) 
     from stagecraft.db import close_database, open_database
     from stagecraft.submissions.tables import Submission
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     common = {
         **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},
@@ -134,17 +133,8 @@ def test_print_scaled_figures(sandbox_images, tmp_path):
         results = {}
         for processes in (1, 2):
             for concurrency in (1, 2):
-                name = f"stagecraft_bench_{uuid.uuid4().hex[:8]}"
-                admin = await asyncpg.connect(ADMIN_DSN)
-                await admin.execute(f'CREATE DATABASE "{name}"')
-                await admin.close()
-                try:
-                    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+                async with scratch_database("stagecraft_bench") as url:
                     results[(processes, concurrency)] = await _round(tmp_path, url, processes, concurrency)
-                finally:
-                    admin = await asyncpg.connect(ADMIN_DSN)
-                    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    await admin.close()
         return results
 
     results = asyncio.run(run_all())

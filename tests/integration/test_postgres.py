@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -14,23 +13,16 @@ from stagecraft.grading.queue import DatabaseQueue, claim_submission, finish, re
 from stagecraft.submissions.services import create_submission
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, make_settings
-from tests.helpers import zip_files
+from tests.helpers import scratch_database, zip_files
 
 pytestmark = pytest.mark.postgres
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'
 
 
 @pytest.fixture
 async def database_url():
-    name = f"stagecraft_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with scratch_database() as url:
+        yield url
 
 
 @pytest.fixture

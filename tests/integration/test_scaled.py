@@ -15,39 +15,24 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from stagecraft.settings import REPO_ROOT
 from tests.conftest import EXERCISE_DIR, stagecraft_containers
-from tests.helpers import zip_directory
+from tests.helpers import free_port, scratch_database, zip_directory
 
 pytestmark = [pytest.mark.docker, pytest.mark.postgres]
-ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 STAGECRAFT = str(Path(sys.executable).with_name("stagecraft"))
 BURST = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def database_url():
-    name = f"stagecraft_scaled_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with scratch_database("stagecraft_scaled") as url:
+        yield url
 
 
 class Process:
@@ -108,7 +93,7 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
     from stagecraft.db import close_database, open_database
     from stagecraft.submissions.tables import Submission
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     common = {
         **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},

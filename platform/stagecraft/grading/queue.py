@@ -175,6 +175,14 @@ async def expired_leases() -> list[int]:
     return [r["id"] for r in rows]
 
 
+async def make_due(submission_id: int) -> None:
+    """A queued submission is due now (a new one is stored queued); a running or finished one is
+    left alone, so enqueueing twice, or after the verdict, grades nothing again."""
+    await Submission.update({Submission.available_at: None}).where(
+        (Submission.id == submission_id) & (Submission.state == "queued")
+    )
+
+
 class GradingQueue(Protocol):
     """Where submissions wait for a worker."""
 
@@ -190,11 +198,7 @@ class DatabaseQueue:
         self._wake = asyncio.Event()
 
     async def enqueue(self, submission_id: int) -> None:
-        # Due now (a new submission is stored queued); a running or finished one is left alone,
-        # so enqueueing twice, or after the verdict, grades nothing again.
-        await Submission.update({Submission.available_at: None}).where(
-            (Submission.id == submission_id) & (Submission.state == "queued")
-        )
+        await make_due(submission_id)
         self._wake.set()
 
     async def enqueue_retry(self, submission_id: int, delay: float) -> None:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from saq import Queue
 from saq import Worker as SaqWorker
 
-from stagecraft.grading.queue import expired_leases
+from stagecraft.grading.queue import expired_leases, make_due
 from stagecraft.submissions.tables import Submission
 
 log = logging.getLogger(__name__)
@@ -74,11 +74,7 @@ class SaqQueue:
         )
 
     async def enqueue(self, submission_id: int) -> None:
-        # Due now (a new submission is stored queued); a running or finished one is left alone,
-        # so enqueueing twice, or after the verdict, grades nothing again.
-        await Submission.update({Submission.available_at: None}).where(
-            (Submission.id == submission_id) & (Submission.state == "queued")
-        )
+        await make_due(submission_id)
         await self._enqueue(submission_id)
 
     async def enqueue_retry(self, submission_id: int, delay: float) -> None:

@@ -93,15 +93,11 @@ class Worker:
 
     async def run_once(self) -> bool:
         """Claim and grade the oldest available submission; False when there was none."""
-        lease = await claim_submission(None, seconds=self.lease_seconds)
-        if lease is None:
-            return False
-        await self.grade(lease)
-        return True
+        return await self.grade_submission(None)
 
-    async def grade_submission(self, submission_id: int) -> bool:
-        """The job: grade `submission_id` if it is available. Safe to run twice, or for a finished
-        submission (then nothing happens); False when there was nothing to do."""
+    async def grade_submission(self, submission_id: int | None) -> bool:
+        """The job: grade `submission_id` (None: the oldest available) if it is available. Safe to run
+        twice, or for a finished submission (then nothing happens); False when there was nothing to do."""
         lease = await claim_submission(submission_id, seconds=self.lease_seconds)
         if lease is None:
             return False
