@@ -15,6 +15,7 @@ import msgspec
 import pytest
 
 from stagecraft.sandbox import JobSpec, Limits, janitor, run_job, runner
+from stagecraft.sandbox import engine as engine_objects
 from stagecraft.sandbox.images import image_tag
 from tests.sandbox.conftest import HELLO_APP, leftovers, write_tree
 
@@ -419,12 +420,12 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
     owners = {
         "unowned": None,  # made by hand or by an older version
         "dead": f"{socket.gethostname()}:{dead_owner.pid}:1",
-        "live": runner.owner_label(),  # this very process, with the job running
-        "over": runner.owner_label(),  # this process, a job whose clean-up failed (the engine was away)
+        "live": engine_objects.owner_label(),  # this very process, with the job running
+        "over": engine_objects.owner_label(),  # this process, a job whose clean-up failed (the engine was away)
         "elsewhere": "another-host:1:1",  # another machine's worker sharing the engine
     }
     jobs = {name: f"test-{uuid.uuid4().hex[:10]}" for name in owners}
-    runner.mark_active(jobs["live"])
+    engine_objects.mark_active(jobs["live"])
     for name, job_id in jobs.items():
         labels = {"stagecraft.job": job_id} | ({"stagecraft.owner": owners[name]} if owners[name] else {})
         engine.volumes.create(name=f"stagecraft-{job_id}-data", labels=labels)
@@ -442,7 +443,7 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
         assert len(leftovers(engine, jobs["live"])) == len(leftovers(engine, jobs["elsewhere"])) == 2
         assert engine.volumes.get(bystander.name)
     finally:
-        runner.mark_done(jobs["live"])
+        engine_objects.mark_done(jobs["live"])
         bystander.remove()
         for job_id in jobs.values():
             for container in engine.containers.list(all=True, filters={"label": f"stagecraft.job={job_id}"}):
@@ -453,20 +454,20 @@ def test_the_janitor_removes_abandoned_jobs_and_spares_live_ones(built_images, e
 
 def test_past_the_stale_age_a_remote_owners_job_is_a_leftover_but_never_a_running_one_of_ours():
     now = time.time()
-    created = datetime.fromtimestamp(now - runner.STALE_AFTER - 1, UTC).isoformat()
+    created = datetime.fromtimestamp(now - engine_objects.STALE_AFTER - 1, UTC).isoformat()
     recent = datetime.fromtimestamp(now - 5, UTC).isoformat().replace("+00:00", "Z")
     elsewhere = {"stagecraft.owner": "another-host:1:1"}
-    assert runner._abandoned(elsewhere, created, now)
-    assert not runner._abandoned(elsewhere, recent, now)
+    assert engine_objects._abandoned(elsewhere, created, now)
+    assert not engine_objects._abandoned(elsewhere, recent, now)
     # This process's own job is never stale while it runs (a long dependency build), and gone once over.
-    live = {"stagecraft.owner": runner.owner_label(), "stagecraft.job": "test-live-job"}
-    runner.mark_active("test-live-job")
+    live = {"stagecraft.owner": engine_objects.owner_label(), "stagecraft.job": "test-live-job"}
+    engine_objects.mark_active("test-live-job")
     try:
-        assert not runner._abandoned(live, created, now)
-        assert not runner._abandoned(live, "not a time", now)
+        assert not engine_objects._abandoned(live, created, now)
+        assert not engine_objects._abandoned(live, "not a time", now)
     finally:
-        runner.mark_done("test-live-job")
-    assert runner._abandoned(live, recent, now)
+        engine_objects.mark_done("test-live-job")
+    assert engine_objects._abandoned(live, recent, now)
 
 
 def test_ensure_docker_is_a_no_op_when_the_engine_answers():

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stagecraft.db import write_transaction
-from stagecraft.sandbox.runner import owner_alive, owner_label
+from stagecraft.sandbox.engine import owner_alive, owner_label
 from stagecraft.submissions.tables import Submission
 
 LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed; a killed worker's job waits at most this

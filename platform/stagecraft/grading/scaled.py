@@ -129,7 +129,7 @@ async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Eve
     worker.SIGNALS = []  # the command handles signals (and stops gracefully)
 
     async def reaper() -> None:
-        from stagecraft.sandbox.runner import janitor
+        from stagecraft.sandbox.engine import janitor
 
         while True:
             try:
@@ -166,8 +166,8 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
     from stagecraft.grading.relay import PostgresRelay
     from stagecraft.grading.worker import Worker
     from stagecraft.sandbox import SandboxError
+    from stagecraft.sandbox.engine import janitor
     from stagecraft.sandbox.images import images_ready
-    from stagecraft.sandbox.runner import janitor
 
     if settings.uses_sqlite:
         raise WorkerRefused(

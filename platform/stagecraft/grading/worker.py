@@ -26,7 +26,7 @@ from stagecraft.grading.queue import (
 )
 from stagecraft.reviews.services import request_review_if_required
 from stagecraft.sandbox import SandboxError
-from stagecraft.sandbox.runner import janitor
+from stagecraft.sandbox.engine import janitor
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive

@@ -82,6 +82,7 @@ class SandboxError(Exception):
     """A platform-side failure before or around a job (engine unreachable, image missing)."""
 
 
-from stagecraft.sandbox.runner import janitor, run_job  # noqa: E402
+from stagecraft.sandbox.engine import janitor  # noqa: E402
+from stagecraft.sandbox.runner import run_job  # noqa: E402
 
 __all__ = ["AppState", "Ending", "JobSpec", "Limits", "SandboxError", "SandboxResult", "janitor", "run_job"]

@@ -22,7 +22,8 @@ from docker.models.containers import Container
 from docker.types import Mount
 
 from stagecraft.sandbox import Limits, SandboxError
-from stagecraft.sandbox.runner import SANDBOX_UID, _baseline, mark_active, mark_done, tmpfs_volume
+from stagecraft.sandbox.engine import mark_active, mark_done
+from stagecraft.sandbox.runner import SANDBOX_UID, _baseline, tmpfs_volume
 
 # Both of this machine's cores: a native addon (better-sqlite3 compiles all of SQLite) takes minutes on one.
 _BUILD_LIMITS = Limits(memory_mb=1536, cpus=2.0, pids=256, tmpfs_mb=256, nofile=4096, fsize_mb=256)

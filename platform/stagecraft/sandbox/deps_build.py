@@ -12,7 +12,7 @@ import msgspec
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.build_container import BuildOverCap, run_build, tar_of
 from stagecraft.sandbox.deps_store import tree_size
-from stagecraft.sandbox.runner import local_engine
+from stagecraft.sandbox.engine import local_engine
 
 _FETCH_SECONDS = 300  # for the host's download of one project's packages
 _BUILD_SECONDS = 600  # for the build container (a cold native build of better-sqlite3: about 80 s)

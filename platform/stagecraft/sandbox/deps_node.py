@@ -21,9 +21,9 @@ from stagecraft.dependencies import NodeDeclared
 from stagecraft.dependencies.semver import parse_version, satisfies
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.deps_build import UNREACHABLE, DependencyFailure, build, check_size, host_fetch
+from stagecraft.sandbox.engine import local_engine
 from stagecraft.sandbox.images import image_tag
 from stagecraft.sandbox.packages import NODE_VERSION
-from stagecraft.sandbox.runner import local_engine
 
 Log = Callable[[str], None]
 

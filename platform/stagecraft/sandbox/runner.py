@@ -10,16 +10,11 @@ and never parsed. Nothing is written on the host.
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
-import os
-import socket
 import tarfile
-import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +26,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from stagecraft.sandbox import AppState, JobSpec, Limits, SandboxError, SandboxResult
 from stagecraft.sandbox.control import AppControl
+from stagecraft.sandbox.engine import describe, job_labels, local_engine, mark_active, mark_done, quietly
 from stagecraft.sandbox.environment import DEPS_MOUNT, SIDECAR_PORTS, app_environment, grader_environment
 from stagecraft.sandbox.images import RUNTIMES, image_tag
 from stagecraft.sandbox.streams import AttachedGrader, LineSplitter, cap_log
@@ -39,11 +35,6 @@ _log = logging.getLogger("stagecraft.sandbox")
 
 SANDBOX_UID = 10001
 SANDBOX_USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
-JOB_LABEL = "stagecraft.job"
-ROLE_LABEL = "stagecraft.role"
-OWNER_LABEL = "stagecraft.owner"  # "<host>:<pid>:<process start time>" of the process that made it
-STALE_AFTER = 15 * 60  # seconds: far past any job's deadline, so its owner must be gone
-_API_TIMEOUT = 30  # seconds for one Engine API call
 _GRADER_STDERR_BYTES = 16_000  # kept in SandboxResult.detail for operators
 # The app may exit of its own accord while the grader is mid-test: this long for the grader to finish it.
 _EXIT_GRACE_SECONDS = 1.5
@@ -87,111 +78,12 @@ def run_job(
             ending="infra_error",
             grader_exit_code=None,
             app=job.app_state,
-            detail=_describe(exc),
+            detail=describe(exc),
             duration=time.monotonic() - started,
         )
     finally:
         job.remove()  # never raises; with the engine gone, the janitor removes the rest later
         mark_done(spec.job_id)
-
-
-# Jobs and dependency builds running in this process: the janitor may remove this process's other
-# objects (a job whose clean-up failed because the engine was away), never these.
-_ACTIVE: set[str] = set()
-_ACTIVE_LOCK = threading.Lock()
-
-
-def mark_active(job_id: str) -> None:
-    """Objects labelled `job_id` by this process are in use until `mark_done`."""
-    with _ACTIVE_LOCK:
-        _ACTIVE.add(job_id)
-
-
-def mark_done(job_id: str) -> None:
-    with _ACTIVE_LOCK:
-        _ACTIVE.discard(job_id)
-
-
-def janitor(client: docker.DockerClient | None = None, *, now: float | None = None) -> int:
-    """Remove the containers and volumes of jobs whose owner is gone; return how many went.
-
-    A job's objects carry the label of the process that made them. They are leftovers when that
-    process no longer runs on this host, when this process made them for a job that is over (its
-    clean-up failed while the engine was away), when they carry no owner, or when they are older than
-    STALE_AFTER (an owner on another host sharing the engine cannot be asked). So a worker that
-    starts never removes the running jobs of another live worker.
-    """
-    own_client = client is None
-    now = time.time() if now is None else now
-    try:
-        client = client or local_engine()
-        removed = 0
-        for container in client.containers.list(all=True, filters={"label": JOB_LABEL}):
-            if _abandoned(container.labels, container.attrs.get("Created", ""), now):
-                removed += _quietly(container.remove, force=True, v=True)
-        for volume in client.volumes.list(filters={"label": JOB_LABEL}):
-            if _abandoned(volume.attrs.get("Labels") or {}, volume.attrs.get("CreatedAt", ""), now):
-                removed += _quietly(volume.remove, force=True)
-    except (docker.errors.DockerException, requests.RequestException) as exc:
-        raise SandboxError(f"janitor: {_describe(exc)}") from exc
-    finally:
-        if own_client and client is not None:
-            client.close()
-    if removed:
-        _log.info("janitor removed %d leftover containers/volumes", removed)
-    return removed
-
-
-def owner_label() -> str:
-    """This process, as "<host>:<pid>:<start time>" (the start time tells a reused pid apart)."""
-    return _owner_of(os.getpid())  # keyed by pid, so a forked worker labels its jobs as itself
-
-
-@functools.cache
-def _owner_of(pid: int) -> str:
-    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
-
-
-def owner_alive(owner: str) -> bool | None:
-    """Whether the process named by an `owner_label()` still runs: None when it is another host's
-    (it cannot be asked), False for a name that is no owner at all."""
-    host, _, rest = owner.partition(":")
-    pid_text, _, started = rest.partition(":")
-    if not pid_text.isdigit():
-        return False
-    if host != socket.gethostname():
-        return None
-    return _process_start(int(pid_text)) == started
-
-
-def _abandoned(labels: dict[str, str], created: str, now: float) -> bool:
-    owner = labels.get(OWNER_LABEL, "")
-    if owner == owner_label():  # this process's: left over unless its job still runs, however old
-        with _ACTIVE_LOCK:
-            return labels.get(JOB_LABEL, "") not in _ACTIVE
-    age = now - _timestamp(created) if created else STALE_AFTER
-    if age >= STALE_AFTER:
-        return True
-    # no owner (made before owners were labelled, or by hand) or a dead one; another machine's: only age tells
-    return owner_alive(owner) is False
-
-
-def _process_start(pid: int) -> str:
-    """The kernel's start time of ``pid`` (field 22 of /proc/<pid>/stat), "" if it does not run."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rpartition(")")[2].split()[19]
-
-
-def _timestamp(text: str) -> float:
-    """Seconds since the epoch of an Engine timestamp ("2026-11-24T02:31:05.123456789Z"); 0 if unreadable."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return 0.0  # treated as ancient
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 class _Job:
@@ -385,25 +277,11 @@ class _Job:
     def remove(self) -> None:
         """Force-remove the containers and the volume; never raises."""
         for container in reversed(self.containers.values()):
-            _quietly(container.remove, force=True, v=True)
+            quietly(container.remove, force=True, v=True)
         for name in self.volumes if self.client is not None else ():
-            _quietly(self.client.api.remove_volume, name, force=True)
+            quietly(self.client.api.remove_volume, name, force=True)
         if self.own_client and self.client is not None:
             self.client.close()
-
-
-def local_engine() -> docker.DockerClient:
-    """A client for the engine DOCKER_HOST names (default: the local socket); SandboxError if it is down."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if host.startswith("unix://"):
-        # docker-py leaves its socket open when the connection is refused; try one that closes first.
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            probe.settimeout(5)
-            try:
-                probe.connect(host.removeprefix("unix://"))
-            except OSError as exc:
-                raise SandboxError(f"the Docker engine does not answer at {host}: {exc}") from exc
-    return docker.from_env(timeout=_API_TIMEOUT)
 
 
 def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
@@ -412,7 +290,7 @@ def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:
     fsize = limits.fsize_mb * 1024 * 1024  # RLIMIT_FSIZE is in bytes
     return {
         "name": f"stagecraft-{job_id}-{role}",
-        "labels": _labels(job_id, role),
+        "labels": job_labels(job_id, role),
         "user": SANDBOX_USER,
         "read_only": True,
         "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777"},
@@ -444,7 +322,7 @@ def tmpfs_volume(client: docker.DockerClient, job_id: str, role: str, size_mb: i
             "device": "tmpfs",
             "o": f"size={size_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode={mode}",
         },
-        labels=_labels(job_id, role),
+        labels=job_labels(job_id, role),
     )
     return volume.name
 
@@ -486,10 +364,6 @@ def _wait_for_exit(container: Container, seconds: float) -> int | None:
         return None
 
 
-def _labels(job_id: str, role: str) -> dict[str, str]:
-    return {JOB_LABEL: job_id, ROLE_LABEL: role, OWNER_LABEL: owner_label()}
-
-
 def _bind(source: Path, target: str) -> Mount:
     if not source.is_dir() or source.is_symlink():
         raise SandboxError(f"{source} is not a directory (or is a link)")
@@ -507,20 +381,3 @@ def _kill(container: Container) -> None:
     except docker.errors.APIError as exc:
         if exc.status_code not in (404, 409):  # 409: it had already stopped
             raise
-
-
-def _quietly(action: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-    """Run a clean-up call, ignoring 'already gone' and engine errors; 1 if it worked."""
-    try:
-        action(*args, **kwargs)
-    except (docker.errors.DockerException, requests.RequestException) as exc:
-        if not isinstance(exc, docker.errors.NotFound):
-            _log.warning("sandbox clean-up: %s", _describe(exc))
-        return 0
-    return 1
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, docker.errors.ImageNotFound):
-        return f"image missing ({exc}): run `stagecraft images build`"
-    return f"{type(exc).__name__}: {exc}"
