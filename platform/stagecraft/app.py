@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 from contextlib import asynccontextmanager
@@ -31,7 +32,7 @@ from stagecraft.db import close_database, open_database, postgres_connect_kwargs
 from stagecraft.editor.views import EditorController
 from stagecraft.gitpush import git_remote
 from stagecraft.grading import checkout
-from stagecraft.grading.queue import DatabaseQueue, leftover_job_folders, release_dead_owners
+from stagecraft.grading.queue import DatabaseQueue, leftover_job_folders, release_dead_owners, sync_clock
 from stagecraft.grading.relay import PostgresRelay
 from stagecraft.grading.scaled import SaqQueue
 from stagecraft.grading.verdicts import LABELS
@@ -123,33 +124,31 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
-        await open_database(settings.database_url)
-        await session_store.delete_expired()
-        if relay is not None:
-            relay.start()
-        if scaled:
-            await checkout.record(settings)
-            await queue.connect()
-        worker = Worker(settings, curriculum, queue, notify)
-        pool = WorkerPool(worker, size=workers)
-        if workers:
-            removed = await asyncio.to_thread(janitor)
-            if removed:
-                log.info("janitor removed %d leftover sandbox objects", removed)
-            _remove_leftover_job_dirs(settings)
-            requeued = await release_dead_owners()
-            if requeued:
-                log.info("resuming %d interrupted submissions", len(requeued))
-            pool.start()
-        try:
-            yield
-        finally:
-            await pool.stop()
-            if scaled:
-                await queue.disconnect()
+        async with contextlib.AsyncExitStack() as stack:  # whatever started is stopped, also after a failed start
+            await open_database(settings.database_url)
+            stack.push_async_callback(close_database)
+            await sync_clock()
+            await session_store.delete_expired()
             if relay is not None:
-                await relay.stop()
-            await close_database()
+                relay.start()
+                stack.push_async_callback(relay.stop)
+            if scaled:
+                await checkout.record(settings)
+                await queue.connect()
+                stack.push_async_callback(queue.disconnect)
+            worker = Worker(settings, curriculum, queue, notify)
+            pool = WorkerPool(worker, size=workers)
+            if workers:
+                removed = await asyncio.to_thread(janitor)
+                if removed:
+                    log.info("janitor removed %d leftover sandbox objects", removed)
+                _remove_leftover_job_dirs(settings)
+                requeued = await release_dead_owners()
+                if requeued:
+                    log.info("resuming %d interrupted submissions", len(requeued))
+                pool.start()
+                stack.push_async_callback(pool.stop)
+            yield
 
     session_store = DatabaseStore()
     session_config = RotatingSessionConfig(store="sessions", httponly=True, samesite="lax")

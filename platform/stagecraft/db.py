@@ -9,7 +9,6 @@ import io
 import os
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -24,21 +23,10 @@ from stagecraft.piccolo_app import TABLES
 os.environ.setdefault("PICCOLO_CONF", "stagecraft.piccolo_conf")
 
 
-def _postgres_config(url: str) -> dict:
-    parts = urlsplit(url)
-    config = {"database": parts.path.lstrip("/") or "postgres", "host": parts.hostname or "127.0.0.1"}
-    if parts.port:
-        config["port"] = parts.port
-    if parts.username:
-        config["user"] = parts.username
-    if parts.password:
-        config["password"] = parts.password
-    return config
-
-
 def postgres_connect_kwargs(database_url: str) -> dict:
-    """asyncpg.connect's keyword arguments for a postgresql:// URL."""
-    return _postgres_config(database_url)
+    """asyncpg's connection arguments for a postgresql:// URL: the URL itself, so everything libpq's
+    URLs may say (%-encoded passwords, ``?sslmode=require``, several hosts) reaches the connection."""
+    return {"dsn": database_url}
 
 
 def make_engine(database_url: str) -> Engine:
@@ -49,7 +37,12 @@ def make_engine(database_url: str) -> Engine:
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
         return SQLiteEngine(path=str(path), timeout=30)
-    return PostgresEngine(config=_postgres_config(database_url))
+    return PostgresEngine(config=postgres_connect_kwargs(database_url))
+
+
+def uses_postgres() -> bool:
+    """Whether the tables are bound to PostgreSQL (the scaled mode's database)."""
+    return isinstance(piccolo_conf.DB, PostgresEngine)
 
 
 def configure_database(database_url: str) -> Engine:

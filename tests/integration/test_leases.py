@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from stagecraft.grading.pipeline import GradeOutcome
 from stagecraft.grading.queue import (
+    MAX_TAKEOVERS,
     DatabaseQueue,
     claim_submission,
     finish,
@@ -119,3 +120,55 @@ async def test_a_worker_that_lost_its_lease_drops_its_verdict(client, users, app
     row = await _row(submission_id)
     assert (row.state, row.verdict, row.lease_owner) == ("running", "", "sweeper")
     assert await worker.grade_submission(submission_id) is False  # the sweeper's lease is live
+
+
+def _stub_worker(app, monkeypatch, verdict: str) -> Worker:
+    """A worker whose grading ends at once with `verdict` (the grading itself is covered elsewhere)."""
+    worker = Worker(app.state.settings, app.state.curriculum, DatabaseQueue(), notify=lambda submission_id: None)
+
+    async def grade(submission, lease):
+        return GradeOutcome(verdict=verdict, message="", score=0.0, max_score=1.0, tests=[], detail="stub")
+
+    async def no_sweep():
+        pass
+
+    monkeypatch.setattr(worker, "_grade", grade)
+    monkeypatch.setattr(worker, "_sweep_engine", no_sweep)
+    return worker
+
+
+async def _taken_over(submission_id: int, times: int) -> None:
+    """`times` workers claim the submission and die holding it (their leases run out)."""
+    for i in range(times):
+        assert await claim_submission(submission_id, owner=f"killed-{i}") is not None
+        await _expire(submission_id)
+
+
+async def test_takeovers_do_not_use_up_the_fault_retries(client, users, app, monkeypatch):
+    submission_id = await _submission(app, users)
+    await _taken_over(submission_id, 3)  # more takeovers than STAGECRAFT_GRADING_RETRIES (2)
+    worker = _stub_worker(app, monkeypatch, "infra_error")
+    assert await worker.grade_submission(submission_id) is True
+    row = await _row(submission_id)
+    # The first platform fault is retried although this was the fourth try.
+    assert (row.state, row.attempts, row.faults) == ("queued", 4, 1)
+    # A worker that stops hands its job back without a fault.
+    lease = await _claim_when_due(submission_id)
+    assert await retry_later(lease, 0.0, fault=False) is True
+    assert (await _row(submission_id)).faults == 1
+
+
+async def _claim_when_due(submission_id: int):
+    await Submission.update({Submission.available_at: None}).where(Submission.id == submission_id)
+    return await claim_submission(submission_id, owner="stopping")
+
+
+async def test_a_submission_that_stops_every_worker_ends_as_a_platform_fault(client, users, app, monkeypatch):
+    settings = app.state.settings
+    submission_id = await _submission(app, users)
+    await _taken_over(submission_id, settings.grading_retries + 1 + MAX_TAKEOVERS)
+    worker = _stub_worker(app, monkeypatch, "passed")
+    assert await worker.grade_submission(submission_id) is True
+    row = await _row(submission_id)
+    assert (row.state, row.verdict, row.faults) == ("finished", "infra_error", 0)  # not graded again
+    assert "not counted" in row.message and "every worker stopped" in row.operator_detail

@@ -160,3 +160,40 @@ async def test_the_reaper_gives_a_job_to_submissions_that_lost_theirs(client, us
         assert len(fresh) == 1 and (await jobs())[fresh[0]] == "queued"
     finally:
         await queue.disconnect()
+
+
+async def test_the_database_url_reaches_the_connection_whole(database_url):
+    """Query parameters (sslmode, application_name...) and %-encoded parts of DATABASE_URL reach the
+    connection as libpq would read them, for the tables' pool and the relay alike."""
+    from stagecraft.db import close_database, open_database, postgres_connect_kwargs
+
+    url = database_url.replace("postgres@", "postgres:a%40b%2Fc@") + "?sslmode=disable&application_name=stagecraft-url"
+    await open_database(url)
+    try:
+        [row] = await Submission.raw("SELECT current_setting('application_name') AS name, now() AS now")
+        assert row["name"] == "stagecraft-url"
+    finally:
+        await close_database()
+    connection = await asyncpg.connect(**postgres_connect_kwargs(url))
+    assert await connection.fetchval("SELECT current_setting('application_name')") == "stagecraft-url"
+    await connection.close()
+
+
+async def test_leases_are_reckoned_on_the_database_clock(client, monkeypatch):
+    """A worker whose host clock runs five minutes ahead still dates leases by the database's clock."""
+    from stagecraft.grading import queue
+
+    class AheadClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(minutes=5)
+
+    monkeypatch.setattr(queue, "datetime", AheadClock)
+    try:
+        offset = await queue.sync_clock()
+        [row] = await Submission.raw("SELECT now() AS now")
+        assert timedelta(minutes=-5, seconds=-1) < offset < timedelta(minutes=-5, seconds=1)
+        assert abs(queue._now() - row["now"]) < timedelta(seconds=1)
+    finally:
+        monkeypatch.undo()
+        await queue.sync_clock()

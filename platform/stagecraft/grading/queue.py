@@ -26,6 +26,10 @@ from stagecraft.sandbox.engine import owner_alive, owner_label
 from stagecraft.submissions.tables import Submission
 
 LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed; a killed worker's job waits at most this
+# Claims of one submission before it is given up as a platform fault: beyond the fault retries, this
+# many takeovers (a worker killed, the machine lost) are allowed, so a submission that brings down
+# every worker it lands on ends instead of going round for ever.
+MAX_TAKEOVERS = 5
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,29 @@ class Lease:
         )
 
 
+_clock_offset = timedelta(0)  # the database's clock minus this host's, see sync_clock
+
+
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """The database's time, as this host reckons it: leases of workers on several hosts compare alike."""
+    return datetime.now(UTC) + _clock_offset
+
+
+async def sync_clock() -> timedelta:
+    """Read the database server's clock once and keep the difference (PostgreSQL; SQLite is this host's).
+
+    A lease is written by one host and judged expired by another: with each host's own clock, a host
+    running a minute ahead would take live jobs away. The offset is re-read by the worker's reaper.
+    """
+    global _clock_offset
+    from stagecraft.db import uses_postgres
+
+    if uses_postgres():
+        before = datetime.now(UTC)
+        [row] = await Submission.raw("SELECT now() AS now")
+        after = datetime.now(UTC)
+        _clock_offset = row["now"] - (before + (after - before) / 2)
+    return _clock_offset
 
 
 def _available(now: datetime):
@@ -108,20 +133,18 @@ async def finish(lease: Lease, values: dict) -> bool:
     return bool(rows)
 
 
-async def retry_later(lease: Lease, delay: float) -> bool:
-    """Give the submission back to the queue, due after `delay` seconds (a platform fault's back-off)."""
-    rows = (
-        await Submission.update(
-            {
-                Submission.state: "queued",
-                Submission.lease_owner: "",
-                Submission.lease_until: None,
-                Submission.available_at: _now() + timedelta(seconds=delay),
-            }
-        )
-        .where(lease.held())
-        .returning(Submission.id)
-    )
+async def retry_later(lease: Lease, delay: float, *, fault: bool = True) -> bool:
+    """Give the submission back to the queue, due after `delay` seconds: a platform fault's back-off
+    (counted in `faults`), or a hand-back when the worker stops (`fault=False`, not counted)."""
+    changes = {
+        Submission.state: "queued",
+        Submission.lease_owner: "",
+        Submission.lease_until: None,
+        Submission.available_at: _now() + timedelta(seconds=delay),
+    }
+    if fault:
+        changes[Submission.faults] = Submission.faults + 1
+    rows = await Submission.update(changes).where(lease.held()).returning(Submission.id)
     return bool(rows)
 
 

@@ -129,10 +129,12 @@ async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Eve
     worker.SIGNALS = []  # the command handles signals (and stops gracefully)
 
     async def reaper() -> None:
+        from stagecraft.grading.queue import sync_clock
         from stagecraft.sandbox.engine import janitor
 
         while True:
             try:
+                await sync_clock()  # a host's clock drifts; leases are judged by the database's
                 if found := await queue.reap():
                     log.info("reaper: %d submission(s) needed a job", found)
                 # A killed worker of this host leaves its containers: gone once its process is.
@@ -162,7 +164,7 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
     from stagecraft.curriculum.loader import load_curriculum
     from stagecraft.db import close_database, open_database, postgres_connect_kwargs
     from stagecraft.grading import checkout
-    from stagecraft.grading.queue import leftover_job_folders, release_dead_owners
+    from stagecraft.grading.queue import leftover_job_folders, release_dead_owners, sync_clock
     from stagecraft.grading.relay import PostgresRelay
     from stagecraft.grading.worker import Worker
     from stagecraft.sandbox import SandboxError
@@ -181,6 +183,7 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
     if missing:
         raise WorkerRefused(f"sandbox images missing here: {', '.join(missing)}; run `stagecraft images build` first")
     await open_database(settings.database_url)
+    await sync_clock()
     relay = PostgresRelay(postgres_connect_kwargs(settings.database_url), deliver=lambda submission_id: None)
     queue = SaqQueue(settings.database_url, max_size=max(4, concurrency + 2))
     try:

@@ -16,6 +16,7 @@ from stagecraft.db import write_transaction
 from stagecraft.grading.events import GraderEvent, TestEnd
 from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project
 from stagecraft.grading.queue import (
+    MAX_TAKEOVERS,
     GradingQueue,
     Lease,
     claim_submission,
@@ -107,6 +108,9 @@ class Worker:
     async def grade(self, lease: Lease) -> None:
         submission_id = lease.submission_id
         submission = await Submission.objects().where(Submission.id == submission_id).first()
+        if lease.attempt > self.settings.grading_retries + 1 + MAX_TAKEOVERS:
+            await self._give_up(lease)
+            return
         # Grading is idempotent: a resumed job starts from a clean slate, under its own lease.
         async with write_transaction():
             if not await renew(lease, self.lease_seconds):
@@ -122,7 +126,7 @@ class Worker:
             log.warning("submission %s: lease lost to another worker; this try's results are dropped", submission_id)
             return
         except asyncio.CancelledError:  # the process stops: hand the job back at once, not after the lease
-            await asyncio.shield(retry_later(lease, 0.0))
+            await asyncio.shield(retry_later(lease, 0.0, fault=False))
             raise
         except Exception as exc:  # a platform fault: the operator gets the trace, the learner a plain word
             log.exception("grading submission %s failed", submission_id)
@@ -138,10 +142,11 @@ class Worker:
             heartbeat.cancel()
         if outcome.verdict == "infra_error":
             await self._sweep_engine()
-        if outcome.verdict == "infra_error" and lease.attempt <= self.settings.grading_retries:
-            log.warning("submission %s: platform fault, retry %d: %s", submission_id, lease.attempt, outcome.detail)
+        fault = submission.faults + 1  # this try's fault number, if it was one
+        if outcome.verdict == "infra_error" and fault <= self.settings.grading_retries:
+            log.warning("submission %s: platform fault, retry %d: %s", submission_id, fault, outcome.detail)
             # Back to the queue, due after a back-off; any worker may take it then.
-            delay = self.backoff(lease.attempt)
+            delay = self.backoff(fault)
             if await retry_later(lease, delay):
                 await self.queue.enqueue_retry(submission_id, delay)
         elif await finish(lease, _verdict_values(outcome)):
@@ -150,6 +155,21 @@ class Worker:
         else:
             log.warning("submission %s: lease lost before the verdict; another worker's verdict stands", submission_id)
         self.notify(submission_id)
+
+    async def _give_up(self, lease: Lease) -> None:
+        """A submission claimed this often never reached a verdict: each worker that took it stopped
+        (killed, its machine lost). It ends as a platform fault, which costs the learner nothing."""
+        log.error("submission %s: given up after %d tries without a verdict", lease.submission_id, lease.attempt - 1)
+        outcome = GradeOutcome(
+            verdict="infra_error",
+            message="The platform could not grade this submission. It was not counted; please submit again later.",
+            score=0.0,
+            max_score=0.0,
+            tests=[],
+            detail=f"given up: claimed {lease.attempt - 1} times, every worker stopped before a verdict",
+        )
+        await finish(lease, _verdict_values(outcome))
+        self.notify(lease.submission_id)
 
     async def _sweep_engine(self) -> None:
         """After a platform fault: remove what the failed try left in the engine (its clean-up may

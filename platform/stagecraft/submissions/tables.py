@@ -19,7 +19,8 @@ class Submission(Table, tablename="submissions"):
     app_log = Text(default="")
     # The step before the tests: "preparing dependencies: cached", "... installed in 4.2 s".
     setup = Text(default="")
-    attempts = Integer(default=0)  # platform tries, infra faults included
+    attempts = Integer(default=0)  # tries: claims by a worker, including takeovers after a worker died
+    faults = Integer(default=0)  # tries that ended in a platform fault (infra_error), retried up to a limit
     # Who grades it (a process, see grading.queue) and until when, unless renewed; a queued row
     # waiting out a platform fault's back-off is due at available_at.
     lease_owner = Varchar(length=200, default="")
