@@ -10,8 +10,9 @@ import msgspec
 
 from stagecraft.curriculum.models import Exercise, SubmissionManifest
 from stagecraft.grading.events import GraderEvent, RunEnd, RunStart, TestEnd, parse_event
-from stagecraft.sandbox import DEFAULT_PORT, JobSpec, SandboxError, SandboxResult, run_job
+from stagecraft.sandbox import DEFAULT_PORT, JobSpec, Limits, SandboxError, SandboxResult, run_job
 from stagecraft.sandbox.dependencies import DependencyFailure, DependencySettings, Prepared, prepare_dependencies
+from stagecraft.sandbox.warm import WarmStart
 from stagecraft.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -176,10 +177,12 @@ def grade_project(
     deps: DependencySettings,
     on_event: Callable[[GraderEvent], None] = lambda event: None,
     on_step: Callable[[str], None] = lambda text: None,
+    warm: WarmStart | None = None,
 ) -> GradeOutcome:
     """Run one grading job to its end (blocking: call it from a worker thread).
 
-    ``on_step`` hears about the steps before the tests ("preparing dependencies: cached").
+    ``on_step`` hears about the steps before the tests ("preparing dependencies: cached"); ``warm``
+    is a worker's warm start (see stagecraft.sandbox.warm).
     """
     on_step("preparing dependencies")
     try:
@@ -208,7 +211,7 @@ def grade_project(
     on_step(f"preparing dependencies: {prepared.summary}")
     spec = _job_spec(exercise, project_dir, manifest, job_id=job_id, seed=seed, prepared=prepared)
     collected = _Collector(on_event)
-    result = run_job(spec, collected)
+    result = run_job(spec, collected, warm=warm)
     if result.ending == "app_exited":
         collected.fail_unrun("Not run: your app had exited (its log is below).")
     elif result.ending == "timeout":
@@ -241,6 +244,11 @@ def dependency_settings(settings: Settings) -> DependencySettings:
         pip_index_url=settings.pip_index_url,
         npm_registry=settings.npm_registry,
     )
+
+
+def job_kind(exercise: Exercise) -> tuple[Limits, tuple[str, ...]]:
+    """The limits and sidecars of this exercise's jobs (a learner may add sidecars of their own)."""
+    return exercise.limits(), tuple(dict.fromkeys(exercise.manifest.services))
 
 
 def _job_spec(

@@ -186,6 +186,7 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
     await sync_clock()
     relay = PostgresRelay(postgres_connect_kwargs(settings.database_url), deliver=lambda submission_id: None)
     queue = SaqQueue(settings.database_url, max_size=max(4, concurrency + 2))
+    worker = None
     try:
         if why := await checkout.mismatch(settings):
             raise WorkerRefused(why)
@@ -207,12 +208,16 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
             task.add_done_callback(tasks.discard)
 
         worker = Worker(settings, curriculum, queue, notify)
+        worker.warm.slots_per_kind = concurrency
+        worker.prepare()
         for submission_id in released:
             await queue.enqueue(submission_id)
         if on_ready is not None:
             on_ready()
         await run_worker(queue, worker.grade_submission, concurrency, stop)
     finally:
+        if worker is not None:
+            await worker.close()
         await relay.stop()
         with contextlib.suppress(Exception):
             await queue.disconnect()

@@ -14,7 +14,7 @@ import msgspec
 from stagecraft.curriculum.models import Curriculum
 from stagecraft.db import write_transaction
 from stagecraft.grading.events import GraderEvent, TestEnd
-from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project
+from stagecraft.grading.pipeline import GradeOutcome, dependency_settings, grade_project, job_kind
 from stagecraft.grading.queue import (
     MAX_TAKEOVERS,
     GradingQueue,
@@ -28,6 +28,7 @@ from stagecraft.grading.queue import (
 from stagecraft.reviews.services import request_review_if_required
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.engine import janitor
+from stagecraft.sandbox.warm import WarmStart
 from stagecraft.settings import Settings
 from stagecraft.submissions.archive import ArchiveError, extract_project, read_submission_manifest
 from stagecraft.submissions.services import stored_archive
@@ -86,6 +87,17 @@ class Worker:
         self.notify = notify
         self.lease_seconds = float(settings.lease_seconds)
         self._engine_swept = True  # False after a fault whose leftovers could not be removed yet
+        self.warm = WarmStart()  # slots made ahead, clean-ups after the verdict: see sandbox.warm
+
+    def prepare(self) -> None:
+        """Make the first slot ahead, for the curriculum's first exercise (where most learners are)."""
+        first = next(iter(self.curriculum.exercises()), None)
+        if first is not None:
+            self.warm.fill(*job_kind(first))
+
+    async def close(self) -> None:
+        """Wait for the clean-ups under way and remove the unused slots (the process stops)."""
+        await asyncio.to_thread(self.warm.close)
 
     @staticmethod
     def backoff(attempt: int) -> float:
@@ -249,6 +261,7 @@ class Worker:
                 deps=dependency_settings(self.settings),
                 on_event=on_event,
                 on_step=on_event,
+                warm=self.warm,
             )
         finally:
             loop.call_soon_threadsafe(events.put_nowait, None)
@@ -281,6 +294,8 @@ class WorkerPool:
                 await asyncio.sleep(1.0)
 
     def start(self) -> None:
+        self.worker.warm.slots_per_kind = self.size
+        self.worker.prepare()
         self._tasks = [asyncio.create_task(self._loop(), name=f"grader-{i}") for i in range(self.size)]
 
     async def stop(self) -> None:
@@ -288,3 +303,4 @@ class WorkerPool:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self.worker.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import tarfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from stagecraft.sandbox.engine import describe, job_labels, local_engine, mark_a
 from stagecraft.sandbox.environment import DEPS_MOUNT, SIDECAR_PORTS, app_environment, grader_environment
 from stagecraft.sandbox.images import RUNTIMES, image_tag
 from stagecraft.sandbox.streams import AttachedGrader, LineSplitter, cap_log
+from stagecraft.sandbox.warm import Shared, WarmStart
 
 _log = logging.getLogger("stagecraft.sandbox")
 
@@ -61,17 +63,19 @@ def run_job(
     *,
     client: docker.DockerClient | None = None,
     grader_image: str | None = None,
+    warm: WarmStart | None = None,
 ) -> SandboxResult:
     """Run one job to its end; per-job platform faults come back as ending="infra_error".
 
     ``on_line`` gets each complete line of the grader's stdout as it arrives. ``client``
-    defaults to the local engine; ``grader_image`` overrides the grader tag (tests).
+    defaults to the local engine; ``grader_image`` overrides the grader tag (tests). With ``warm``
+    (a worker's), the job takes a slot made ahead and its clean-up goes on after it returns.
     """
     started = time.monotonic()
     job = _Job(spec, client)
     mark_active(spec.job_id)
     try:
-        return job.run(on_line, grader_image, started)
+        return job.run(on_line, grader_image, started, warm)
     except _ENGINE_ERRORS as exc:
         _log.warning("job %s: infra error", spec.job_id, exc_info=True)
         return SandboxResult(
@@ -82,70 +86,141 @@ def run_job(
             duration=time.monotonic() - started,
         )
     finally:
-        job.remove()  # never raises; with the engine gone, the janitor removes the rest later
-        mark_done(spec.job_id)
+        # Never raises; with the engine gone, the janitor removes the rest later.
+        if warm is not None:
+            warm.remove_later(job.remove)
+        else:
+            job.remove()
+
+
+def prepare_shared(
+    client: docker.DockerClient, job_id: str, limits: Limits, services: tuple[str, ...], deadline: float
+) -> Shared:
+    """What a job's containers share, ready to use: the data and work volumes, the container that
+    holds the network namespace (started) and the sidecars (started, accepting connections).
+
+    Made by the job itself, or ahead by a `WarmStart`. On failure it removes what it made.
+    """
+    shared = Shared(job_id)
+    try:
+        # tmpfs volumes, so a learner cannot fill the host's disk. They stay mounted while any
+        # container of the job uses them (the grader holds them read-only), so they survive app restarts.
+        shared.data_volume = tmpfs_volume(client, job_id, "data", limits.data_mb, mode="0700")
+        shared.volumes.append(shared.data_volume)
+        # The app's working directory: a writable, size-capped copy of the project (sqlite3
+        # files next to the code work), while the rest of its root file system stays read-only.
+        shared.work_volume = tmpfs_volume(client, job_id, "work", limits.work_mb, mode="0755")
+        shared.volumes.append(shared.work_volume)
+        # The job's network namespace (loopback only, IPv4 and IPv6, so an app bound to
+        # "localhost" = ::1 works) belongs to a container that just sleeps, so an app that exits
+        # at once cannot take it away before the grader joins it. It also holds the work volume.
+        net = client.containers.create(
+            image_tag("base"),
+            **_baseline(limits, job_id, "net"),
+            command=["sleep", "infinity"],
+            network_mode="none",
+            sysctls={"net.ipv6.conf.all.disable_ipv6": "0", "net.ipv6.conf.lo.disable_ipv6": "0"},
+            mounts=[Mount(target="/app", source=shared.work_volume, type="volume")],
+            log_config=_log_config(100_000),
+        )
+        shared.containers["net"] = net
+        for name in services:
+            shared.containers[_sidecar_role(name)] = client.containers.create(
+                image_tag(name),  # the image's own command
+                **_baseline(limits, job_id, _sidecar_role(name)),
+                network_mode=f"container:{net.id}",
+                log_config=_log_config(100_000),
+            )
+        net.start()
+        _start_sidecars(shared, services, deadline)
+    except BaseException:
+        shared.remove(client)
+        raise
+    return shared
+
+
+def _start_sidecars(shared: Shared, services: tuple[str, ...], deadline: float) -> None:
+    """Start the sidecars and wait until the ports their images expose accept connections."""
+    sidecars = [shared.containers[_sidecar_role(name)] for name in services]
+    ports: set[int] = set()
+    for name, sidecar in zip(services, sidecars, strict=True):
+        sidecar.start()
+        exposed = sidecar.attrs["Config"].get("ExposedPorts") or {}  # {"6379/tcp": {}}
+        ports |= {int(port.split("/")[0]) for port in exposed}
+        if name in SIDECAR_PORTS:
+            ports.add(SIDECAR_PORTS[name])
+    if not ports:
+        return
+    seconds = min(_SIDECAR_READY_SECONDS, max(0.0, deadline - time.monotonic()))
+    check = ["python3", "-c", _PORTS_READY, f"{seconds:g}", *map(str, sorted(ports))]
+    exit_code, _ = shared.containers["net"].exec_run(check)
+    if exit_code != 0:
+        logs = [cap_log(s.logs(), _SIDECAR_LOG_BYTES)[0] for s in sidecars]
+        raise SandboxError(
+            f"sidecars {', '.join(services)} not accepting connections on port(s) "
+            f"{', '.join(map(str, sorted(ports)))} after {seconds:g} s; their logs:\n" + "\n".join(logs)
+        )
 
 
 class _Job:
-    """The containers and volume of one job, so that `remove` can always clean up."""
+    """The containers and volumes of one job, so that `remove` can always clean up."""
 
     def __init__(self, spec: JobSpec, client: docker.DockerClient | None) -> None:
         self.spec = spec
         self.own_client = client is None
         self.client = client
-        self.containers: dict[str, Container] = {}  # by role: "net", "svc-<name>", "app", "grader"
-        self.volume_name: str | None = None  # the data volume
-        self.volumes: list[str] = []  # every volume of the job, to remove
+        self.shared: Shared | None = None  # volumes, namespace holder, sidecars (perhaps made ahead)
+        self.containers: dict[str, Container] = {}  # the job's own: "app", "grader"
         self.app_state: AppState | None = None
 
-    def run(self, on_line: Callable[[str], None], grader_image: str | None, started: float) -> SandboxResult:
+    def run(
+        self, on_line: Callable[[str], None], grader_image: str | None, started: float, warm: WarmStart | None
+    ) -> SandboxResult:
         spec = self.spec
         if spec.runtime not in RUNTIMES:
             raise SandboxError(f"no runtime image for {spec.runtime!r}; known: {', '.join(RUNTIMES)}")
-        images = {
-            "net": image_tag("base"),
-            **{_sidecar_role(name): image_tag(name) for name in spec.services},
-            "app": image_tag(spec.image or spec.runtime),
-            "grader": grader_image or image_tag("grader"),
-        }
         if self.client is None:
             self.client = local_engine()
-        self._create(images)
-        net, app, grader = (self.containers[role] for role in ("net", "app", "grader"))
         deadline = time.monotonic() + spec.limits.wall_seconds
-        net.start()
+        self.shared = warm.take(spec.limits, spec.services) if warm is not None else None
+        if self.shared is None:
+            self.shared = prepare_shared(self.client, spec.job_id, spec.limits, spec.services, deadline)
+        self._create(spec.image or spec.runtime, grader_image or image_tag("grader"))
+        net, app, grader = self.shared.containers["net"], self.containers["app"], self.containers["grader"]
         # The net container holds the work volume mounted for the whole job, so the copy of the
         # project survives app restarts; the engine writes it, as the sandbox user's files.
         net.put_archive("/app", _project_tar(spec.code_dir))
-        self._start_sidecars(deadline)
         with AttachedGrader(self.client, grader.id, stdin=True) as attached:
             control = AppControl(app, deadline, attached.send)
 
             testing = False  # a test has started and not ended: it gets a moment to say what it saw
+            ended = False  # the grader reported the run's end: its results are all in
 
             def deliver(line: str) -> None:
-                nonlocal testing
+                nonlocal testing, ended
                 on_line(line)  # control requests too: the platform ignores events it does not know
                 control.on_line(line)
                 if '"test_start"' in line or '"test_end"' in line:  # cheap; a wrong guess costs 1.5 s
                     testing = '"test_start"' in line
+                ended = ended or line.startswith('{"event": "run_end"')
 
             def app_exited_unasked() -> bool:
                 return not control.touched and not _is_running(app)
 
-            app.start()
-            grader.start()
+            _start_together(app, grader)
             lines = LineSplitter(deliver, spec.limits.output_bytes)
-            ending = attached.pump(lines, deadline, stop=app_exited_unasked)
+            ending = attached.pump(lines, deadline, stop=app_exited_unasked, until=lambda: ended)
             if ending == "app_exited" and testing:
                 # A test under way fails for its own reason (the connection is refused) and
                 # says so; then the job ends, without waiting out the startup or any test.
                 ending = attached.pump(lines, min(deadline, time.monotonic() + _EXIT_GRACE_SECONDS))
                 ending = "completed" if ending == "completed" else "app_exited"
         exit_code = None
-        if ending == "completed":
+        if ending == "completed" and not ended:  # the grader stopped without a run_end: how it ended
             exit_code = _wait_for_exit(grader, max(1.0, deadline - time.monotonic()))
             ending = "completed" if exit_code is not None else "timeout"
+        elif ending == "completed":
+            exit_code = 0  # its results are complete; its exit is not waited for (clean-up stops it)
         if ending != "completed":
             _kill(grader)
         self.app_state = self._inspect_app()
@@ -157,32 +232,15 @@ class _Job:
             duration=time.monotonic() - started,
         )
 
-    def _create(self, images: dict[str, str]) -> None:
-        spec, limits, client = self.spec, self.spec.limits, self.client
-        assert client is not None
-        # A tmpfs volume, so a learner cannot fill the host's disk. It stays mounted while any
-        # container of the job uses it (the grader holds it read-only), so it survives app restarts.
-        self.volume_name = self._tmpfs_volume("data", limits.data_mb, mode="0700")
-        # The app's working directory: a writable, size-capped copy of the project (sqlite3
-        # files next to the code work), while the rest of its root file system stays read-only.
-        work = self._tmpfs_volume("work", limits.work_mb, mode="0755")
-        # The job's network namespace (loopback only, IPv4 and IPv6, so an app bound to
-        # "localhost" = ::1 works) belongs to a container that just sleeps, so an app that exits
-        # at once cannot take it away before the grader joins it. It also holds the work volume.
-        net = self._add(
-            "net",
-            images["net"],
-            command=["sleep", "infinity"],
-            network_mode="none",
-            sysctls={"net.ipv6.conf.all.disable_ipv6": "0", "net.ipv6.conf.lo.disable_ipv6": "0"},
-            mounts=[Mount(target="/app", source=work, type="volume")],
-        )
-        shared = f"container:{net.id}"
-        for name in spec.services:
-            self._add(_sidecar_role(name), images[_sidecar_role(name)], network_mode=shared)  # the image's own command
+    def _create(self, app_image: str, grader_image: str) -> None:
+        spec, limits, shared = self.spec, self.spec.limits, self.shared
+        assert shared is not None
+        if shared.job_id != spec.job_id:  # a slot made ahead: the job's objects carry both labels' ids
+            _log.debug("job %s: warm start from slot %s", spec.job_id, shared.job_id)
+        shared_ns = f"container:{shared.containers['net'].id}"
         self._add(
             "app",
-            images["app"],
+            image_tag(app_image),
             # bash runs a simple command with exec, so the app is the direct child of the init
             # process (docker-init) and gets the signals the grader asks for.
             command=["/bin/bash", "-c", spec.start_command],
@@ -190,36 +248,30 @@ class _Job:
             working_dir="/app",
             environment=app_environment(spec),
             mounts=[
-                Mount(target="/app", source=work, type="volume"),
-                Mount(target="/data", source=self.volume_name, type="volume"),
+                Mount(target="/app", source=shared.work_volume, type="volume"),
+                Mount(target="/data", source=shared.data_volume, type="volume"),
                 *([_bind(spec.deps_dir, DEPS_MOUNT[spec.runtime])] if spec.deps_dir else []),
             ],
-            network_mode=shared,
+            network_mode=shared_ns,
             # Room for well over flood_bytes (the engine stores each line as JSON, about twice its
             # size), so a flood can be told from a long log.
             log_config=_log_config(4 * max(limits.log_bytes, limits.flood_bytes)),
         )
         self._add(
             "grader",
-            images["grader"],
+            grader_image,
             command=["stagecraft-grader", "/suite"],
             environment=grader_environment(spec),
             mounts=[
                 _bind(spec.suite_dir, "/suite"),
-                Mount(target="/appdata", source=self.volume_name, type="volume", read_only=True),
+                Mount(target="/appdata", source=shared.data_volume, type="volume", read_only=True),
                 # The app's working copy, read-only: a suite can see what it wrote next to its code.
-                Mount(target="/appcode", source=work, type="volume", read_only=True),
+                Mount(target="/appcode", source=shared.work_volume, type="volume", read_only=True),
             ],
-            network_mode=shared,
+            network_mode=shared_ns,
             stdin_open=True,  # control answers (see control.py)
             log_config=_log_config(1_000_000),
         )
-
-    def _tmpfs_volume(self, role: str, size_mb: int, *, mode: str) -> str:
-        assert self.client is not None
-        name = tmpfs_volume(self.client, self.spec.job_id, role, size_mb, mode=mode)
-        self.volumes.append(name)
-        return name
 
     def _add(self, role: str, image: str, **options: Any) -> Container:
         assert self.client is not None
@@ -228,28 +280,6 @@ class _Job:
         container = self.client.containers.create(image, **baseline, **options)
         self.containers[role] = container
         return container
-
-    def _start_sidecars(self, deadline: float) -> None:
-        """Start the sidecars and wait until the ports their images expose accept connections."""
-        sidecars = [self.containers[_sidecar_role(name)] for name in self.spec.services]
-        ports: set[int] = set()
-        for name, sidecar in zip(self.spec.services, sidecars, strict=True):
-            sidecar.start()
-            exposed = sidecar.attrs["Config"].get("ExposedPorts") or {}  # {"6379/tcp": {}}
-            ports |= {int(port.split("/")[0]) for port in exposed}
-            if name in SIDECAR_PORTS:
-                ports.add(SIDECAR_PORTS[name])
-        if not ports:
-            return
-        seconds = min(_SIDECAR_READY_SECONDS, max(0.0, deadline - time.monotonic()))
-        check = ["python3", "-c", _PORTS_READY, f"{seconds:g}", *map(str, sorted(ports))]
-        exit_code, _ = self.containers["net"].exec_run(check)
-        if exit_code != 0:
-            logs = [cap_log(s.logs(), _SIDECAR_LOG_BYTES)[0] for s in sidecars]
-            raise SandboxError(
-                f"sidecars {', '.join(self.spec.services)} not accepting connections on port(s) "
-                f"{', '.join(map(str, sorted(ports)))} after {seconds:g} s; their logs:\n" + "\n".join(logs)
-            )
 
     def _inspect_app(self) -> AppState:
         app = self.containers["app"]
@@ -275,13 +305,38 @@ class _Job:
         return f"grader stderr:\n{text}" if text else ""
 
     def remove(self) -> None:
-        """Force-remove the containers and the volume; never raises."""
-        for container in reversed(self.containers.values()):
-            quietly(container.remove, force=True, v=True)
-        for name in self.volumes if self.client is not None else ():
-            quietly(self.client.api.remove_volume, name, force=True)
-        if self.own_client and self.client is not None:
-            self.client.close()
+        """Force-remove the job's containers and volumes, shared ones included; never raises."""
+        try:
+            for container in reversed(self.containers.values()):
+                quietly(container.remove, force=True, v=True)
+            if self.shared is not None and self.client is not None:
+                self.shared.remove(self.client)
+            if self.own_client and self.client is not None:
+                self.client.close()
+        finally:
+            mark_done(self.spec.job_id)
+            if self.shared is not None:
+                mark_done(self.shared.job_id)
+
+
+def _start_together(app: Container, grader: Container) -> None:
+    """Start the app and the grader at once (the grader waits for the app's port anyway)."""
+    failure: list[BaseException] = []
+
+    def start_grader() -> None:
+        try:
+            grader.start()
+        except BaseException as exc:  # noqa: BLE001 - raised again on the job's thread
+            failure.append(exc)
+
+    other = threading.Thread(target=start_grader, name="stagecraft-start-grader")
+    other.start()
+    try:
+        app.start()
+    finally:
+        other.join()
+    if failure:
+        raise failure[0]
 
 
 def _baseline(limits: Limits, job_id: str, role: str) -> dict[str, Any]:

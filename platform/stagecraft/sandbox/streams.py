@@ -83,10 +83,17 @@ class AttachedGrader:
             return False
         return True
 
-    def pump(self, lines: LineSplitter, deadline: float, stop: Callable[[], bool] | None = None) -> Ending:
+    def pump(
+        self,
+        lines: LineSplitter,
+        deadline: float,
+        stop: Callable[[], bool] | None = None,
+        until: Callable[[], bool] | None = None,
+    ) -> Ending:
         """Feed ``lines`` until the stream ends ("completed"), the deadline or the output cap.
 
-        ``stop``, asked at most every WATCH_SECONDS, ends the pump early ("app_exited") when true.
+        ``stop``, asked at most every WATCH_SECONDS, ends the pump early ("app_exited") when true;
+        ``until``, asked after each read, ends it as "completed" when true (the grader said it is done).
         """
         poller = select.poll()
         poller.register(self._socket.fileno(), select.POLLIN | select.POLLPRI)
@@ -109,6 +116,9 @@ class AttachedGrader:
             for payload in self._frames.feed(data):
                 if not lines.feed(payload):
                     return "output_limit"
+            if until is not None and until():
+                lines.finish()
+                return "completed"
 
 
 class FrameReader:
