@@ -6,6 +6,7 @@ ann is an author, adam is an admin; an anonymous visitor has no account.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -80,14 +81,35 @@ def sandbox_images(tmp_path_factory) -> None:
     build_images(REPO_ROOT, cache, log=lambda line: None)
 
 
-def stagecraft_containers() -> list[str]:
-    """Every container and volume a grading job left behind (both carry the stagecraft.job label)."""
+def stagecraft_containers(*, ready_slots: bool = False, settle: float = 15.0) -> list[str]:
+    """Every container and volume a grading job left behind (both carry the stagecraft.job label).
+
+    A job is removed just after its verdict is stored, so this waits up to `settle` seconds for
+    that. The slots a live worker keeps ready for its next job (sandbox.warm) are no leftovers,
+    unless `ready_slots` asks for them too (once the workers have stopped, nothing may be left).
+    """
     import docker
+
+    from stagecraft.sandbox.engine import OWNER_LABEL, owner_alive
+
+    def left(client) -> list[str]:
+        found = []
+        for kind, objects in (
+            ("container", client.containers.list(all=True, filters={"label": "stagecraft.job"})),
+            ("volume", client.volumes.list(filters={"label": "stagecraft.job"})),
+        ):
+            for item in objects:
+                labels = item.labels if kind == "container" else (item.attrs.get("Labels") or {})
+                ready = labels["stagecraft.job"].startswith("warm-") and owner_alive(labels.get(OWNER_LABEL, ""))
+                if ready_slots or not ready:
+                    found.append(item.name)
+        return found
 
     client = docker.from_env()
     try:
-        containers = [c.name for c in client.containers.list(all=True, filters={"label": "stagecraft.job"})]
-        volumes = [v.name for v in client.volumes.list(filters={"label": "stagecraft.job"})]
-        return containers + volumes
+        deadline = time.monotonic() + settle
+        while (found := left(client)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return found
     finally:
         client.close()

@@ -87,6 +87,24 @@ def _watch(base: str, token: str, attempt_id: int, seen: dict) -> None:
     seen[attempt_id] = snapshots
 
 
+def _starter(tmp_path: Path, database_url: str, processes: list[Process]):
+    """A function that starts a stagecraft command of the scaled mode in a data folder of its own."""
+    common = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},
+        "DATABASE_URL": database_url,
+        "STAGECRAFT_QUEUE": "saq",
+        "STAGECRAFT_LEASE_SECONDS": "6",
+        "STAGECRAFT_SECRET_KEY": "k" * 40,
+    }
+
+    def start(name: str, args: list[str]) -> Process:
+        process = Process(args, {**common, "STAGECRAFT_DATA_DIR": str(tmp_path / name)}, tmp_path / f"{name}.log")
+        processes.append(process)
+        return process
+
+    return start
+
+
 async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, database_url):
     from stagecraft.accounts.services import create_user
     from stagecraft.api.tokens import create_token
@@ -95,20 +113,8 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    common = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("STAGECRAFT_")},
-        "DATABASE_URL": database_url,
-        "STAGECRAFT_QUEUE": "saq",
-        "STAGECRAFT_LEASE_SECONDS": "6",
-        "STAGECRAFT_SECRET_KEY": "k" * 40,
-    }
     processes = []
-
-    def start(name: str, args: list[str]) -> Process:
-        env = {**common, "STAGECRAFT_DATA_DIR": str(tmp_path / name)}
-        process = Process(args, env, tmp_path / f"{name}.log")
-        processes.append(process)
-        return process
+    start = _starter(tmp_path, database_url, processes)
 
     try:
         web = start("web", ["serve", "--port", str(port)])
@@ -188,6 +194,72 @@ async def test_a_burst_survives_a_killed_worker(tmp_path, sandbox_images, databa
         for process in processes:
             process.stop()
         await close_database()
+
+
+async def test_a_stopped_worker_finishes_its_job_at_once_and_leaves_nothing(tmp_path, sandbox_images, database_url):
+    """SIGTERM while grading: the job ends with its verdict (no second try), the worker exits within
+    seconds (not after a grace period spent on idle dequeues), and its warm slot goes with it."""
+    from stagecraft.accounts.services import create_user
+    from stagecraft.api.tokens import create_token
+    from stagecraft.db import close_database, open_database
+    from stagecraft.submissions.tables import Submission
+
+    port = free_port()
+    processes: list[Process] = []
+    start = _starter(tmp_path, database_url, processes)
+    try:
+        start("web", ["serve", "--port", str(port)]).wait_for("Uvicorn running", 90)
+        worker = start("worker", ["worker", "--concurrency", "1"])
+        worker.wait_for("Worker ready", 120)
+        owner = f"{socket.gethostname()}:{worker.popen.pid}:"
+        await open_database(database_url)
+        alice = await create_user("alice@example.com", "correct horse battery staple", "learner")
+        _, token = await create_token(alice, "drill", ["read", "submit"], None)
+        archive = zip_directory(next((EXERCISE_DIR / "solutions").iterdir()))
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as api:
+            made = await api.post(
+                f"/api/v1/exercises/{EXERCISE_DIR.name}/attempts",
+                files={"archive": ("project.zip", archive, "application/zip")},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert made.status_code == 201, made.text
+        submission_id = made.json()["id"]
+        deadline = time.monotonic() + 60
+        while (await Submission.select(Submission.state).where(Submission.id == submission_id).first())[
+            "state"
+        ] != "running":
+            assert time.monotonic() < deadline, worker.output()[-3000:]
+            await asyncio.sleep(0.02)
+
+        asked = time.monotonic()
+        worker.popen.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(worker.popen.wait, 60)
+        assert worker.popen.returncode == 0 and time.monotonic() - asked < 30, worker.output()[-3000:]
+        row = await Submission.objects().where(Submission.id == submission_id).first()
+        assert (row.state, row.verdict, row.attempts) == ("finished", "passed", 1)
+        assert not [name for name in stagecraft_containers(ready_slots=True) if owner in _owner_of(name)]
+    finally:
+        for process in processes:
+            process.stop()
+        await close_database()
+
+
+def _owner_of(name: str) -> str:
+    """The owner label of a container or volume named `name` ("" if it is gone)."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        for getter in (client.containers.get, client.volumes.get):
+            try:
+                item = getter(name)
+            except docker.errors.NotFound:
+                continue
+            labels = item.labels if hasattr(item, "labels") else item.attrs.get("Labels") or {}
+            return labels.get("stagecraft.owner", "")
+        return ""
+    finally:
+        client.close()
 
 
 async def test_a_worker_refuses_another_checkout(tmp_path, sandbox_images, database_url):

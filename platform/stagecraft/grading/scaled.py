@@ -19,6 +19,7 @@ import contextlib
 import logging
 import math
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 
 from saq import Queue
@@ -80,6 +81,11 @@ class SaqQueue:
     async def enqueue_retry(self, submission_id: int, delay: float) -> None:
         await self._enqueue(submission_id, delay=delay)
 
+    async def hand_back(self, submission_id: int) -> None:
+        """A job this worker took while stopping, for another worker: under a key of its own, since
+        SAQ keeps the taken job's key busy until it ends."""
+        await self._enqueue(submission_id, key_suffix=f"-h{time.time_ns()}")
+
     async def reap(self) -> int:
         """Jobs for submissions that need one: expired leases (their worker died), and queued ones
         due for a while whose job is gone (never enqueued, or taken by a worker that died before
@@ -113,18 +119,34 @@ class SaqQueue:
         return len(expired) + lost
 
 
-async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Event) -> None:
-    """Run SAQ's worker with `grade(submission_id)` as the job, and the reaper, until `stop` is set."""
+async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Event, *, on_stop=None) -> None:
+    """Run SAQ's worker with `grade(submission_id)` as the job, and the reaper, until `stop` is set.
+
+    Then it awaits `on_stop()`, gives the running jobs GRACE_SECONDS to finish (a job SAQ hands it
+    meanwhile goes straight back to the queue for another worker) and stops SAQ, cancelling what is
+    left: a cancelled grading is handed back at once (see Worker.grade). SAQ's own grace period is
+    not used: it would also wait out its idle dequeues and its upkeep timers.
+    """
+    running: set[asyncio.Task] = set()
+    stopping = asyncio.Event()
 
     async def grade_submission(ctx, *, submission_id: int) -> bool:
-        return await grade(submission_id)
+        if stopping.is_set():
+            await queue.hand_back(submission_id)
+            return False
+        task = asyncio.current_task()
+        running.add(task)
+        try:
+            return await grade(submission_id)
+        finally:
+            running.discard(task)
 
     worker = SaqWorker(
         queue.saq,
         functions=[(JOB_NAME, grade_submission)],
         concurrency=concurrency,
         timers={"sweep": 60, "schedule": 1},
-        shutdown_grace_period_s=GRACE_SECONDS,  # on SIGTERM, running jobs get this long to finish
+        shutdown_grace_period_s=0,  # see above: what still runs when SAQ stops is cancelled
     )
     worker.SIGNALS = []  # the command handles signals (and stops gracefully)
 
@@ -149,6 +171,12 @@ async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Eve
         await stop.wait()
     finally:
         reaper_task.cancel()
+        stopping.set()
+        if on_stop is not None:
+            await on_stop()
+        if busy := set(running):
+            log.info("stopping: up to %d s for %d running job(s) to finish", GRACE_SECONDS, len(busy))
+            await asyncio.wait(busy, timeout=GRACE_SECONDS)
         await worker.stop()
         for task in (worker_task, reaper_task):
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -214,7 +242,8 @@ async def serve_worker(settings, concurrency: int, stop: asyncio.Event, *, on_re
             await queue.enqueue(submission_id)
         if on_ready is not None:
             on_ready()
-        await run_worker(queue, worker.grade_submission, concurrency, stop)
+        # Its unused slots go first: a stop that outlasts its grace period ends in SIGKILL.
+        await run_worker(queue, worker.grade_submission, concurrency, stop, on_stop=worker.close)
     finally:
         if worker is not None:
             await worker.close()

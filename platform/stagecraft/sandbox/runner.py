@@ -118,9 +118,10 @@ def prepare_shared(
             image_tag("base"),
             **_baseline(limits, job_id, "net"),
             command=["sleep", "infinity"],
+            stop_signal="SIGKILL",  # nothing to shut down: an engine that stops need not wait for it
             network_mode="none",
             sysctls={"net.ipv6.conf.all.disable_ipv6": "0", "net.ipv6.conf.lo.disable_ipv6": "0"},
-            mounts=[Mount(target="/app", source=shared.work_volume, type="volume")],
+            mounts=[_volume(shared.work_volume, "/app")],
             log_config=_log_config(100_000),
         )
         shared.containers["net"] = net
@@ -248,8 +249,8 @@ class _Job:
             working_dir="/app",
             environment=app_environment(spec),
             mounts=[
-                Mount(target="/app", source=shared.work_volume, type="volume"),
-                Mount(target="/data", source=shared.data_volume, type="volume"),
+                _volume(shared.work_volume, "/app"),
+                _volume(shared.data_volume, "/data"),
                 *([_bind(spec.deps_dir, DEPS_MOUNT[spec.runtime])] if spec.deps_dir else []),
             ],
             network_mode=shared_ns,
@@ -264,9 +265,9 @@ class _Job:
             environment=grader_environment(spec),
             mounts=[
                 _bind(spec.suite_dir, "/suite"),
-                Mount(target="/appdata", source=shared.data_volume, type="volume", read_only=True),
+                _volume(shared.data_volume, "/appdata", read_only=True),
                 # The app's working copy, read-only: a suite can see what it wrote next to its code.
-                Mount(target="/appcode", source=shared.work_volume, type="volume", read_only=True),
+                _volume(shared.work_volume, "/appcode", read_only=True),
             ],
             network_mode=shared_ns,
             stdin_open=True,  # control answers (see control.py)
@@ -417,6 +418,12 @@ def _wait_for_exit(container: Container, seconds: float) -> int | None:
     except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
         # The wait timing out surfaces as a ConnectionError (read timed out) in docker-py 7.
         return None
+
+
+def _volume(name: str, target: str, *, read_only: bool = False) -> Mount:
+    """A job volume, never filled from the image: once the namespace holder runs, the volume is
+    mounted, and the engine would copy an image's own folder (and its owner) into it."""
+    return Mount(target=target, source=name, type="volume", read_only=read_only, no_copy=True)
 
 
 def _bind(source: Path, target: str) -> Mount:

@@ -112,7 +112,8 @@ class WarmStart:
             remove()
 
     def close(self) -> None:
-        """Wait for the clean-ups and slots under way, then remove every unused slot."""
+        """Wait for the clean-ups and slots under way, then remove every unused slot. Jobs still
+        running clean up after themselves; closing twice does nothing more."""
         with self._lock:
             self._closed = True
         while True:
