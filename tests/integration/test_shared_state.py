@@ -59,6 +59,22 @@ async def test_the_session_store_expires_renews_and_deletes(client):
     assert await store.expires_in("forever") is None and await store.get("forever", renew_for=10) == b"z"
 
 
+async def test_an_unchanged_session_is_not_written_back_and_a_changed_one_is(client):
+    store = DatabaseStore()
+    await store.set("k", b"v1", expires_in=60)
+    assert await store.get("k") == b"v1"
+    # Another process changes the row meanwhile: this one's unchanged session must not overwrite it.
+    await SessionRecord.update({SessionRecord.value: b"elsewhere"}).where(SessionRecord.key == "k")
+    await store.set("k", b"v1", expires_in=60)
+    assert await DatabaseStore().get("k") == b"elsewhere"
+    await store.set("k", b"v2", expires_in=60)  # a change is written
+    assert await DatabaseStore().get("k") == b"v2"
+    await SessionRecord.delete().where(SessionRecord.key == "k")  # gone (expired, removed elsewhere)
+    assert await store.get("k") is None
+    await store.set("k", b"v2", expires_in=60)  # the same value again: written, the row is new
+    assert await DatabaseStore().get("k") == b"v2"
+
+
 async def test_archives_in_the_database_with_the_files_as_fallback(tmp_path, client):
     settings = make_settings(tmp_path, STAGECRAFT_ARCHIVES="database")
     data = zip_files({"app.py": "print(1)"})

@@ -7,6 +7,7 @@ on SQLite and PostgreSQL alike. An expired session reads as absent and is remove
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from litestar.stores.base import Store
@@ -31,24 +32,52 @@ def _close(stored: datetime | None, wanted: datetime | None) -> bool:
     return abs(wanted - stored) < RENEW_EVERY
 
 
+class _Seen:
+    """What this process last read or wrote for each recent session: (value, expiry)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.rows: OrderedDict[str, tuple[bytes, datetime | None]] = OrderedDict()
+
+    def remember(self, key: str, value: bytes, expires_at: datetime | None) -> None:
+        self.rows[key] = (value, expires_at)
+        self.rows.move_to_end(key)
+        while len(self.rows) > self.size:
+            self.rows.popitem(last=False)
+
+    def get(self, key: str) -> tuple[bytes, datetime | None] | None:
+        return self.rows.get(key)
+
+    def forget(self, key: str) -> None:
+        self.rows.pop(key, None)
+
+
 class DatabaseStore(Store):
     """Litestar's Store over the `sessions` table."""
 
-    __slots__ = ()
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen = _Seen()
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         until = _until(expires_in)
-        # Litestar stores the session after every response; most are unchanged. A read costs far
-        # less than a write (a commit), so an unchanged session whose expiry would move by less
-        # than RENEW_EVERY is left as it is.
-        row = (
-            await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
-            .where(SessionRecord.key == key)
-            .first()
-        )
-        if row is not None and bytes(row["value"]) == data and _close(row["expires_at"], until):
+        # Litestar stores the session after every response; most are unchanged. A write (a commit)
+        # costs far more than nothing: a session this process just read (or wrote) with the same
+        # value, whose expiry would move by less than RENEW_EVERY, is left as it is. Should another
+        # process have changed it meanwhile, not writing the stale value back is right too.
+        seen = self._seen.get(key)
+        if seen is None:
+            row = (
+                await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
+                .where(SessionRecord.key == key)
+                .first()
+            )
+            seen = (bytes(row["value"]), row["expires_at"]) if row is not None else None
+        if seen is not None and seen[0] == data and _close(seen[1], until):
             return
+        self._seen.remember(key, data, until)
         async with write_transaction():
             updated = (
                 await SessionRecord.update({SessionRecord.value: data, SessionRecord.expires_at: until})
@@ -65,18 +94,24 @@ class DatabaseStore(Store):
             .first()
         )
         if row is None:
+            self._seen.forget(key)  # removed meanwhile (expired, signed out elsewhere): the next set writes
             return None
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
             await self.delete(key)
             return None
-        if renew_for is not None and row["expires_at"] is not None:
-            await SessionRecord.update({SessionRecord.expires_at: _until(renew_for)}).where(SessionRecord.key == key)
-        return bytes(row["value"])
+        value, expires_at = bytes(row["value"]), row["expires_at"]
+        if renew_for is not None and expires_at is not None:
+            expires_at = _until(renew_for)
+            await SessionRecord.update({SessionRecord.expires_at: expires_at}).where(SessionRecord.key == key)
+        self._seen.remember(key, value, expires_at)
+        return value
 
     async def delete(self, key: str) -> None:
+        self._seen.forget(key)
         await SessionRecord.delete().where(SessionRecord.key == key)
 
     async def delete_all(self) -> None:
+        self._seen.rows.clear()
         await SessionRecord.delete(force=True)
 
     async def exists(self, key: str) -> bool:
