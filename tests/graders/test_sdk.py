@@ -344,3 +344,26 @@ def test_k_runs_only_the_matching_tests_and_lists_only_them(shared_app: RunningA
         "passes": "passed",
         "check_fails": "failed",
     }
+
+
+def test_a_grader_made_ahead_takes_its_settings_from_its_first_stdin_line(
+    sample_run: GraderRun, shared_app: RunningApp
+) -> None:
+    """The warm start's grader: started with no run settings, it waits for one JSON line on stdin."""
+    import json
+    import os
+    import subprocess
+
+    from tests.graders.helpers import GRADER
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "STAGECRAFT_", "STARTUP_"))}
+    settings = {"APP_HOST": "127.0.0.1", "APP_PORT": str(shared_app.port), "STAGECRAFT_SEED": "5"}
+    args = [str(GRADER), "--settings-from-stdin", str(SAMPLE)]
+    done = subprocess.run(args, env=env, input=json.dumps(settings) + "\n", capture_output=True, text=True, timeout=120)
+    ends = [json.loads(line) for line in done.stdout.splitlines() if '"test_end"' in line]
+    assert [(e["id"], e["status"], e["message"]) for e in ends] == [
+        (e["id"], e["status"], e["message"]) for e in sample_run.of("test_end")
+    ]  # the same run as with the settings in its environment
+    for bad, why in (("not json\n", "not JSON"), ('{"APP_PORT": 8000}\n', "object of strings"), ("", "ended")):
+        refused = subprocess.run(args, env=env, input=bad, capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and why in refused.stderr and refused.stdout == ""

@@ -39,6 +39,8 @@ def _network_of_app(engine, job_id: str, into: dict) -> callable:
         if "app" not in into:
             [app] = engine.containers.list(filters={"label": [f"stagecraft.job={job_id}", "stagecraft.role=app"]})
             into["app"] = app.attrs["HostConfig"]["NetworkMode"]
+            graders = engine.containers.list(filters={"label": "stagecraft.role=grader"})
+            into["grader"] = next(g.name for g in graders if g.attrs["HostConfig"]["NetworkMode"] == into["app"])
 
     return on_line
 
@@ -52,7 +54,7 @@ def warm():
 
 def test_a_slot_serves_one_job_and_goes_with_it(built_images, engine, hello_app, hello_suite, warm):
     spec = make_spec(hello_app, hello_suite)
-    warm.fill(spec.limits, spec.services)
+    warm.fill((spec.limits, spec.services, spec.suite_dir))
     _wait_ready(warm)
     [slot] = _slot_ids(engine)
     holder = engine.containers.list(filters={"label": [f"stagecraft.job={slot}", "stagecraft.role=net"]})[0]
@@ -65,6 +67,7 @@ def test_a_slot_serves_one_job_and_goes_with_it(built_images, engine, hello_app,
     assert result.ending == "completed", result.detail
     assert [e["status"] for e in events_of(seen["lines"]) if e["event"] == "test_end"] == ["passed"]
     assert seen["app"] == f"container:{holder.id}"  # the job ran in the slot made ahead
+    assert seen["grader"] == f"stagecraft-{slot}-grader"  # with the grader started ahead
     _wait_ready(warm)  # the next job's slot is made meanwhile
     warm.close()  # waits for the job's clean-up and removes the unused slot
     assert leftovers(engine, slot) == leftovers(engine, spec.job_id) == []
@@ -73,7 +76,7 @@ def test_a_slot_serves_one_job_and_goes_with_it(built_images, engine, hello_app,
 
 def test_a_slot_whose_holder_died_is_not_used(built_images, engine, hello_app, hello_suite, warm):
     spec = make_spec(hello_app, hello_suite)
-    warm.fill(spec.limits, spec.services)
+    warm.fill((spec.limits, spec.services, spec.suite_dir))
     _wait_ready(warm)
     [slot] = _slot_ids(engine)
     engine.containers.list(filters={"label": [f"stagecraft.job={slot}", "stagecraft.role=net"]})[0].kill()
@@ -92,11 +95,11 @@ def test_a_slot_brings_its_sidecars_ready(built_images, engine, tmp_path, warm):
     code = write_tree(tmp_path / "code", {"app.py": REDIS_PING_APP})
     suite = write_tree(tmp_path / "suite", {"test_redis.py": REDIS_PING_SUITE})
     spec = msgspec.structs.replace(make_spec(code, suite), services=("redis",))
-    warm.fill(spec.limits, spec.services)
+    warm.fill((spec.limits, spec.services, spec.suite_dir))
     _wait_ready(warm)
     [slot] = _slot_ids(engine)
     roles = {c.labels["stagecraft.role"] for c in engine.containers.list(filters={"label": f"stagecraft.job={slot}"})}
-    assert roles == {"net", "svc-redis"}  # both running already
+    assert roles == {"net", "svc-redis", "grader"}  # all running already
 
     result = run_job(spec, lambda line: None, warm=warm)
 

@@ -246,9 +246,10 @@ def dependency_settings(settings: Settings) -> DependencySettings:
     )
 
 
-def job_kind(exercise: Exercise) -> tuple[Limits, tuple[str, ...]]:
-    """The limits and sidecars of this exercise's jobs (a learner may add sidecars of their own)."""
-    return exercise.limits(), tuple(dict.fromkeys(exercise.manifest.services))
+def job_kind(exercise: Exercise) -> tuple[Limits, tuple[str, ...], Path]:
+    """The limits, sidecars and grader suite of this exercise's jobs, as a warm start keys its slots
+    (a learner may add sidecars of their own: those jobs make their own)."""
+    return exercise.limits(), tuple(dict.fromkeys(exercise.manifest.services)), exercise.suite_dir
 
 
 def _job_spec(

@@ -93,7 +93,7 @@ class Worker:
         """Make the first slot ahead, for the curriculum's first exercise (where most learners are)."""
         first = next(iter(self.curriculum.exercises()), None)
         if first is not None:
-            self.warm.fill(*job_kind(first))
+            self.warm.fill(job_kind(first))
 
     async def close(self) -> None:
         """Wait for the clean-ups under way and remove the unused slots (the process stops)."""

@@ -11,6 +11,7 @@ and never parsed. Nothing is written on the host.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import tarfile
 import threading
@@ -54,6 +55,8 @@ while ports and time.monotonic() < end:
         time.sleep(0.05)
 sys.exit(1 if ports else 0)
 """
+# A grader made ahead starts with only these; its run's environment comes on its stdin.
+_WAITING_GRADER_ENV = {"HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
 _ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException, SandboxError, OSError)
 
 
@@ -94,10 +97,18 @@ def run_job(
 
 
 def prepare_shared(
-    client: docker.DockerClient, job_id: str, limits: Limits, services: tuple[str, ...], deadline: float
+    client: docker.DockerClient,
+    job_id: str,
+    limits: Limits,
+    services: tuple[str, ...],
+    deadline: float,
+    *,
+    grader_suite: Path | None = None,
 ) -> Shared:
     """What a job's containers share, ready to use: the data and work volumes, the container that
-    holds the network namespace (started) and the sidecars (started, accepting connections).
+    holds the network namespace (started) and the sidecars (started, accepting connections). With
+    `grader_suite` (a slot made ahead) also the grader on that suite, started: Python and pytest
+    loaded, it waits for its run's settings, one JSON line on its stdin.
 
     Made by the job itself, or ahead by a `WarmStart`. On failure it removes what it made.
     """
@@ -134,6 +145,14 @@ def prepare_shared(
             )
         net.start()
         _start_sidecars(shared, services, deadline)
+        if grader_suite is not None:
+            grader = client.containers.create(
+                image_tag("grader"),
+                **_baseline(limits, job_id, "grader"),
+                **_grader_options(shared, grader_suite, ["--settings-from-stdin"], _WAITING_GRADER_ENV),
+            )
+            shared.containers["grader"] = grader
+            grader.start()
     except BaseException:
         shared.remove(client)
         raise
@@ -183,15 +202,20 @@ class _Job:
         if self.client is None:
             self.client = local_engine()
         deadline = time.monotonic() + spec.limits.wall_seconds
-        self.shared = warm.take(spec.limits, spec.services) if warm is not None else None
+        self.shared = warm.take((spec.limits, spec.services, spec.suite_dir)) if warm is not None else None
         if self.shared is None:
             self.shared = prepare_shared(self.client, spec.job_id, spec.limits, spec.services, deadline)
-        self._create(spec.image or spec.runtime, grader_image or image_tag("grader"))
+        waiting = self.shared.containers.pop("grader", None) if grader_image is None else None
+        if waiting is not None:
+            self.containers["grader"] = waiting  # the slot's grader, started ahead: the job's own now
+        self._create(spec.image or spec.runtime, grader_image or image_tag("grader"), grader=waiting is None)
         net, app, grader = self.shared.containers["net"], self.containers["app"], self.containers["grader"]
         # The net container holds the work volume mounted for the whole job, so the copy of the
         # project survives app restarts; the engine writes it, as the sandbox user's files.
         net.put_archive("/app", _project_tar(spec.code_dir))
         with AttachedGrader(self.client, grader.id, stdin=True) as attached:
+            if waiting is not None and not attached.send((json.dumps(grader_environment(spec)) + "\n").encode()):
+                raise SandboxError("the grader made ahead no longer reads its stdin")
             control = AppControl(app, deadline, attached.send)
 
             testing = False  # a test has started and not ended: it gets a moment to say what it saw
@@ -208,7 +232,10 @@ class _Job:
             def app_exited_unasked() -> bool:
                 return not control.touched and not _is_running(app)
 
-            _start_together(app, grader)
+            if waiting is not None:
+                app.start()
+            else:
+                _start_together(app, grader)
             lines = LineSplitter(deliver, spec.limits.output_bytes)
             ending = attached.pump(lines, deadline, stop=app_exited_unasked, until=lambda: ended)
             if ending == "app_exited" and testing:
@@ -233,7 +260,7 @@ class _Job:
             duration=time.monotonic() - started,
         )
 
-    def _create(self, app_image: str, grader_image: str) -> None:
+    def _create(self, app_image: str, grader_image: str, *, grader: bool) -> None:
         spec, limits, shared = self.spec, self.spec.limits, self.shared
         assert shared is not None
         if shared.job_id != spec.job_id:  # a slot made ahead: the job's objects carry both labels' ids
@@ -258,21 +285,12 @@ class _Job:
             # size), so a flood can be told from a long log.
             log_config=_log_config(4 * max(limits.log_bytes, limits.flood_bytes)),
         )
-        self._add(
-            "grader",
-            grader_image,
-            command=["stagecraft-grader", "/suite"],
-            environment=grader_environment(spec),
-            mounts=[
-                _bind(spec.suite_dir, "/suite"),
-                _volume(shared.data_volume, "/appdata", read_only=True),
-                # The app's working copy, read-only: a suite can see what it wrote next to its code.
-                _volume(shared.work_volume, "/appcode", read_only=True),
-            ],
-            network_mode=shared_ns,
-            stdin_open=True,  # control answers (see control.py)
-            log_config=_log_config(1_000_000),
-        )
+        if grader:
+            self._add(
+                "grader",
+                grader_image,
+                **_grader_options(shared, spec.suite_dir, [], grader_environment(spec)),
+            )
 
     def _add(self, role: str, image: str, **options: Any) -> Container:
         assert self.client is not None
@@ -318,6 +336,24 @@ class _Job:
             mark_done(self.spec.job_id)
             if self.shared is not None:
                 mark_done(self.shared.job_id)
+
+
+def _grader_options(shared: Shared, suite_dir: Path, args: list[str], environment: dict[str, str]) -> dict:
+    """The grader container's options besides the baseline: its suite, the app's volumes read-only,
+    the job's namespace, stdin open for its settings (made ahead) and app-control answers."""
+    return {
+        "command": ["stagecraft-grader", *args, "/suite"],
+        "environment": environment,
+        "mounts": [
+            _bind(suite_dir, "/suite"),
+            _volume(shared.data_volume, "/appdata", read_only=True),
+            # The app's working copy, read-only: a suite can see what it wrote next to its code.
+            _volume(shared.work_volume, "/appcode", read_only=True),
+        ],
+        "network_mode": f"container:{shared.containers['net'].id}",
+        "stdin_open": True,
+        "log_config": _log_config(1_000_000),
+    }
 
 
 def _start_together(app: Container, grader: Container) -> None:

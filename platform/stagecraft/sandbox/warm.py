@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import docker.errors
@@ -42,10 +43,11 @@ MAX_KINDS = 3  # kinds of slot (limits and sidecars) kept ready at once; the lea
 
 @dataclass
 class Shared:
-    """What the containers of one job share: volumes, the namespace holder, the sidecars."""
+    """What the containers of one job share: volumes, the namespace holder, the sidecars; made
+    ahead, also the grader, started and waiting for its run's settings on stdin ("grader")."""
 
     job_id: str  # the label of these objects (a slot's own id until a job adopts it)
-    containers: dict[str, Container] = field(default_factory=dict)  # "net", "svc-<name>"
+    containers: dict[str, Container] = field(default_factory=dict)  # "net", "svc-<name>", "grader"
     volumes: list[str] = field(default_factory=list)
     data_volume: str = ""
     work_volume: str = ""
@@ -58,7 +60,9 @@ class Shared:
             quietly(client.api.remove_volume, name, force=True)
 
 
-Kind = tuple[Limits, tuple[str, ...]]  # the limits and the sidecars of the jobs a slot can serve
+# The jobs a slot can serve: their limits, their sidecars and their grader suite (the slot's grader
+# is started on that suite and waits for its run's settings on stdin).
+Kind = tuple[Limits, tuple[str, ...], Path]
 
 
 class WarmStart:
@@ -74,25 +78,23 @@ class WarmStart:
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stagecraft-warm")
         self._pending: set[Future] = set()
 
-    def take(self, limits: Limits, services: tuple[str, ...]) -> Shared | None:
+    def take(self, kind: Kind) -> Shared | None:
         """A ready slot for a job of this kind (its namespace holder still running), or None: then
         the job makes its own. Either way, another slot of this kind is made for the next job."""
-        kind = (limits, services)
         slot = None
         with self._lock:
             if kind in self._ready:
                 self._ready.move_to_end(kind)
                 if self._ready[kind]:
                     slot = self._ready[kind].pop(0)
-        self.fill(limits, services)
+        self.fill(kind)
         if slot is not None and not self._alive(slot):
             self._run(self._remove, slot)  # the engine restarted since it was made
             return None
         return slot
 
-    def fill(self, limits: Limits, services: tuple[str, ...]) -> None:
+    def fill(self, kind: Kind) -> None:
         """Make slots of this kind in the background until `slots_per_kind` are ready or being made."""
-        kind = (limits, services)
         with self._lock:
             if self._closed:
                 return
@@ -168,14 +170,15 @@ class WarmStart:
         return self._client
 
     def _make(self, kind: Kind) -> None:
-        limits, services = kind
+        limits, services, suite_dir = kind
         slot_id = f"warm-{uuid.uuid4().hex[:12]}"
         from stagecraft.sandbox.runner import prepare_shared  # it makes a job's shared objects the same way
 
         mark_active(slot_id)  # the janitor spares it while this process lives
         slot = None
         try:
-            slot = prepare_shared(self._engine(), slot_id, limits, services, time.monotonic() + SLOT_READY_SECONDS)
+            deadline = time.monotonic() + SLOT_READY_SECONDS
+            slot = prepare_shared(self._engine(), slot_id, limits, services, deadline, grader_suite=suite_dir)
         except (docker.errors.DockerException, requests.RequestException, SandboxError, OSError) as exc:
             _log.info("warm start: no slot made (%s); jobs make their own meanwhile", describe(exc))
         finally:
@@ -199,9 +202,13 @@ class WarmStart:
 
     @staticmethod
     def _alive(slot: Shared) -> bool:
+        """Its namespace holder and its waiting grader still run (the engine may have restarted)."""
         try:
-            net = slot.containers["net"]
-            net.reload()
-            return bool(net.attrs["State"].get("Running"))
+            for container in (slot.containers["net"], slot.containers.get("grader")):
+                if container is not None:
+                    container.reload()
+                    if not container.attrs["State"].get("Running"):
+                        return False
+            return True
         except (docker.errors.DockerException, requests.RequestException):
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -39,8 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="run only the tests whose names match, as pytest -k does (e.g. -k 'restart or not slow')",
     )
+    parser.add_argument(
+        "--settings-from-stdin",
+        action="store_true",
+        help="start, then wait for the run's environment as one JSON line on stdin (a grader made ahead)",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.settings_from_stdin:
+            os.environ.update(_read_settings_line())
         settings = GraderSettings.from_env(os.environ)
     except SettingsError as exc:
         print(f"stagecraft-grader: {exc}", file=sys.stderr)
@@ -56,6 +64,29 @@ def main(argv: list[str] | None = None) -> int:
         print("stagecraft-grader: internal error", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return SUITE_BROKEN
+
+
+MAX_SETTINGS_LINE = 1_000_000
+
+
+def _read_settings_line() -> dict[str, str]:
+    """One line of JSON, {"NAME": "value", ...}, read from fd 0 a byte at a time, so that nothing
+    after it (app-control answers) is taken from the stream."""
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte:
+            raise SettingsError("stdin ended before the settings line")
+        line += byte
+        if len(line) > MAX_SETTINGS_LINE:
+            raise SettingsError("the settings line is too long")
+    try:
+        values = json.loads(line)
+    except ValueError as exc:
+        raise SettingsError(f"the settings line is not JSON: {exc}") from None
+    if not isinstance(values, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
+        raise SettingsError("the settings line must be a JSON object of strings")
+    return values
 
 
 def _take_stdout() -> int:
