@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from stagecraft.accounts.tables import User
 from stagecraft.notifications.tables import Notification
 
 KINDS = {"review_started": "Review started", "comment": "Comment", "verdict": "Verdict", "reply": "Reply"}
@@ -19,6 +20,24 @@ async def notify(user_id: int | None, kind: str, text: str, link: str) -> None:
     await Notification.insert(
         Notification(user=user_id, kind=kind, text=text[:500], link=link[:300], created_at=datetime.now(UTC))
     )
+
+
+async def signed_in_user(user_id: object) -> tuple[User | None, int]:
+    """The user behind a session and their unread notifications, in one query: every signed-in page
+    asks for both (the header shows the count)."""
+    if not isinstance(user_id, int):
+        return None, 0
+    columns = ", ".join(f'u."{column._meta.db_column_name}"' for column in User._meta.columns)
+    rows = await User.raw(
+        f"SELECT {columns}, (SELECT count(*) FROM notifications n"  # noqa: S608 - column names from the table
+        ' WHERE n."user" = u.id AND n.read_at IS NULL) AS unread_count FROM users u WHERE u.id = {}',
+        user_id,
+    )
+    if not rows:
+        return None, 0
+    row = rows[0]
+    unread = int(row.pop("unread_count"))
+    return User(_exists_in_db=True, **{name: value for name, value in row.items()}), unread
 
 
 async def unread_count(user_id: int) -> int:

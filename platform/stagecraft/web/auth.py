@@ -12,9 +12,8 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
-from stagecraft.accounts.services import user_by_id
 from stagecraft.accounts.tables import User
-from stagecraft.notifications.services import unread_count
+from stagecraft.notifications.services import signed_in_user
 from stagecraft.web.sessions import rotate_session_id
 
 SESSION_USER_KEY = "user_id"
@@ -24,9 +23,9 @@ async def provide_viewer(request: Request) -> User | None:
     """The signed-in user, or None for an anonymous visitor; the header's unread count rides along."""
     if "session" not in request.scope or not request.session:
         return None
-    user = await user_by_id(request.session.get(SESSION_USER_KEY))
+    user, unread = await signed_in_user(request.session.get(SESSION_USER_KEY))
     if user is not None:
-        request.state.unread = await unread_count(user.id)
+        request.state.unread = unread
     return user
 
 
