@@ -8,9 +8,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.curriculum.packaging import zip_folder
-from stagecraft.progress.dashboard import dashboard
-from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress
-from stagecraft.submissions.budget import budget_of, rule_for
+from stagecraft.progress.dashboard import dashboard, learner_attempts
+from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress, progress_of_rows
+from stagecraft.submissions.budget import budget_of_rows, rule_for
 from stagecraft.submissions.services import attempt_lines
 from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
@@ -19,23 +19,27 @@ from stagecraft.web.rendering import page
 async def _progress_of(request: Request, viewer: Viewer, only: str | None = None) -> dict[str, ExerciseProgress]:
     if viewer is None:
         return {}
-    curriculum = request.app.state.curriculum
-    review_required = frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
-    return await exercise_progress(viewer.id, review_required, only=only)
+    return await exercise_progress(viewer.id, _review_required(request.app.state.curriculum), only=only)
+
+
+def _review_required(curriculum) -> frozenset[str]:
+    return frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
 
 
 class CurriculumController(Controller):
     @get("/")
     async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
-        progress = await _progress_of(request, viewer)
+        # One read of the learner's attempts: their progress and their dashboard.
+        attempts = await learner_attempts(viewer.id) if viewer else []
+        progress = await progress_of_rows(viewer.id, attempts, _review_required(curriculum)) if viewer else {}
         return page(
             "home.html",
             viewer=viewer,
             stages=curriculum.stages,
             stage_progress=curriculum_progress(curriculum, progress),
             # A signed-in learner's home is their dashboard: where they stand and what to do next.
-            board=await dashboard(viewer.id, curriculum, progress) if viewer else None,
+            board=dashboard(curriculum, progress, attempts) if viewer else None,
         )
 
     @get("/stages/{number:int}")
@@ -73,16 +77,18 @@ class CurriculumController(Controller):
         if exercise is None:
             raise NotFoundException("There is no such exercise.")
         stage = request.app.state.curriculum.stage(exercise.stage)
-        history = await attempt_lines(viewer.id, exercise.slug, limit=10) if viewer else []
         settings = request.app.state.settings
+        # One read of the learner's attempts here: the latest ten, the budget and the progress.
+        attempts = await attempt_lines(viewer.id, exercise.slug) if viewer else []
+        review = frozenset([exercise.slug] if exercise.manifest.review else [])
         return page(
             "exercise.html",
             viewer=viewer,
             exercise=exercise,
             stage=stage,
-            history=history,
-            budget=await budget_of(viewer.id, exercise.slug, rule_for(settings, exercise)) if viewer else None,
-            progress=(await _progress_of(request, viewer, exercise.slug)).get(exercise.slug),
+            history=attempts[:10],
+            budget=budget_of_rows(attempts, rule_for(settings, exercise)) if viewer else None,
+            progress=(await progress_of_rows(viewer.id, attempts, review)).get(exercise.slug) if viewer else None,
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )

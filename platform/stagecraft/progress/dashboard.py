@@ -69,23 +69,33 @@ def next_step(curriculum: Curriculum, progress: dict[str, ExerciseProgress]) -> 
     return None
 
 
-async def dashboard(user_id: int, curriculum: Curriculum, progress: dict[str, ExerciseProgress]) -> Dashboard:
-    # One query, only the columns shown: the latest attempts, the finished ones charted.
-    latest = (
-        await Submission.select(
-            Submission.id,
-            Submission.exercise,
-            Submission.state,
-            Submission.verdict,
-            Submission.score,
-            Submission.max_score,
-            Submission.created_at,
-            Submission.finished_at,
-        )
+LATEST_COLUMNS = (
+    Submission.id,
+    Submission.exercise,
+    Submission.state,
+    Submission.verdict,
+    Submission.polished,
+    Submission.score,
+    Submission.max_score,
+    Submission.created_at,
+    Submission.finished_at,
+)
+
+
+async def learner_attempts(user_id: int) -> list[dict]:
+    """Every attempt of a learner, newest first, only the columns the dashboard and progress use:
+    the home page reads them once for both."""
+    return (
+        await Submission.select(*LATEST_COLUMNS)
         .where(Submission.user == user_id)
         .order_by(Submission.id, ascending=False)
-        .limit(CHARTED + RECENT)
     )
+
+
+def dashboard(curriculum: Curriculum, progress: dict[str, ExerciseProgress], attempts: list[dict]) -> Dashboard:
+    """From the learner's progress and their attempts (newest first): the latest shown, the
+    finished ones charted."""
+    latest = [{k: v for k, v in row.items() if k != "polished"} for row in attempts[: CHARTED + RECENT]]
     recent = [_Attempt(**row) for row in latest[:RECENT]]
     graded = [_Attempt(**row) for row in latest if row["state"] == "finished"][:CHARTED]
     titles = {e.slug: e.title for e in curriculum.exercises()}

@@ -40,10 +40,17 @@ async def exercise_progress(
     ).where((Submission.user == user_id) & (Submission.state == "finished"))
     if only is not None:
         query = query.where(Submission.exercise == only)
-    rows = await query
+    return await progress_of_rows(user_id, await query, review_required)
+
+
+async def progress_of_rows(
+    user_id: int, rows: list[dict], review_required: frozenset[str] = frozenset()
+) -> dict[str, ExerciseProgress]:
+    """`exercise_progress` from submission rows already read (exercise, state, verdict, polished,
+    score, max_score): a page that reads a learner's attempts anyway need not read them twice."""
     progress: dict[str, ExerciseProgress] = {}
     for row in rows:
-        if not counts_as_attempt(row["verdict"]):
+        if row.get("state", "finished") != "finished" or not counts_as_attempt(row["verdict"]):
             continue
         entry = progress.setdefault(row["exercise"], ExerciseProgress())
         entry.attempts += 1

@@ -74,12 +74,16 @@ def replay(times: list[datetime], rule: BudgetRule, now: datetime) -> Budget:
 
 
 async def budget_of(user_id: int, exercise: str, rule: BudgetRule, *, now: datetime | None = None) -> Budget:
-    rows = (
-        await Submission.select(Submission.created_at, Submission.verdict, Submission.state)
-        .where((Submission.user == user_id) & (Submission.exercise == exercise))
-        .order_by(Submission.created_at)
+    rows = await Submission.select(Submission.created_at, Submission.verdict, Submission.state).where(
+        (Submission.user == user_id) & (Submission.exercise == exercise)
     )
-    times = [_aware(r["created_at"]) for r in rows if r["state"] != "finished" or counts_as_attempt(r["verdict"])]
+    return budget_of_rows(rows, rule, now=now)
+
+
+def budget_of_rows(rows: list[dict], rule: BudgetRule, *, now: datetime | None = None) -> Budget:
+    """The budget from one learner's attempts at one exercise, already read (created_at, state,
+    verdict; any order): waiting and running attempts count, platform faults do not."""
+    times = sorted(_aware(r["created_at"]) for r in rows if r["state"] != "finished" or counts_as_attempt(r["verdict"]))
     return replay(times, rule, now or datetime.now(UTC))
 
 

@@ -95,11 +95,13 @@ def test_sections(results: list[GradedTest]) -> list[TestSection]:
     return sections
 
 
-async def attempt_lines(user_id: int, exercise: str, limit: int) -> list[dict]:
-    """A learner's latest attempts at an exercise, as one line each shows them (no logs or details)."""
-    return (
-        await Submission.select(
+async def attempt_lines(user_id: int, exercise: str, limit: int | None = None) -> list[dict]:
+    """A learner's attempts at an exercise, newest first (the latest `limit`), as one line each shows
+    them (no logs or details); the exercise page also reckons progress and budget from them."""
+    query = (
+        Submission.select(
             Submission.id,
+            Submission.exercise,
             Submission.state,
             Submission.verdict,
             Submission.polished,
@@ -109,8 +111,8 @@ async def attempt_lines(user_id: int, exercise: str, limit: int) -> list[dict]:
         )  # fmt: skip
         .where((Submission.user == user_id) & (Submission.exercise == exercise))
         .order_by(Submission.id, ascending=False)
-        .limit(limit)
     )
+    return await (query.limit(limit) if limit is not None else query)
 
 
 async def submissions_of(user_id: int, exercise: str | None = None, limit: int = 50) -> list[Submission]:
