@@ -73,6 +73,7 @@ class WarmStart:
         self._ready: OrderedDict[Kind, list[Shared]] = OrderedDict()
         self._making: dict[Kind, int] = {}
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()
         self._closed = False
         self._client: docker.DockerClient | None = None
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stagecraft-warm")
@@ -165,9 +166,10 @@ class WarmStart:
             _log.warning("warm start: %s", describe(error))
 
     def _engine(self) -> docker.DockerClient:
-        if self._client is None:
-            self._client = local_engine()
-        return self._client
+        with self._client_lock:  # two background threads may ask at once: one client
+            if self._client is None:
+                self._client = local_engine()
+            return self._client
 
     def _make(self, kind: Kind) -> None:
         limits, services, suite_dir = kind
