@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import shutil
 from contextlib import asynccontextmanager
@@ -149,9 +148,6 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
                     log.info("resuming %d interrupted submissions", len(requeued))
                 pool.start()
                 stack.push_async_callback(pool.stop)
-            # Everything loaded at start-up (the curriculum, templates, modules) lives as long as the
-            # process: out of the collector's sight, so its full collections stay short under load.
-            gc.freeze()
             yield
 
     session_store = DatabaseStore()
