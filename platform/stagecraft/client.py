@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import msgspec
 
+from stagecraft.settings import user_config_dir
+
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 TIMEOUT = httpx.Timeout(30.0, read=120.0)
 
@@ -29,8 +31,7 @@ class ClientConfig(msgspec.Struct, kw_only=True):
 
 
 def config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "stagecraft" / "client.toml"
+    return user_config_dir() / "stagecraft" / "client.toml"
 
 
 def save_config(config: ClientConfig) -> Path:

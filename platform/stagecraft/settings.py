@@ -53,6 +53,35 @@ class Settings:
         return self.data_dir / "cache"
 
 
+@dataclass(frozen=True, kw_only=True)
+class EngineSettings:
+    """What the sandbox's engine client and image builds read. Apart from `Settings`, since images
+    are built (sandboxes/build, `scripts/setup`) before there is a secret key or a database."""
+
+    docker_host: str  # DOCKER_HOST, the Docker SDK's own variable (it reads it too)
+    debian_mirror: str  # where debootstrap fetches the base image's packages
+    data_dir: Path | None  # STAGECRAFT_DATA_DIR when set: the image build cache lives under it
+
+
+DEFAULT_DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
+    env = os.environ if env is None else env
+    data_dir = env.get("STAGECRAFT_DATA_DIR")
+    return EngineSettings(
+        docker_host=env.get("DOCKER_HOST") or "unix:///var/run/docker.sock",
+        debian_mirror=env.get("STAGECRAFT_DEBIAN_MIRROR") or DEFAULT_DEBIAN_MIRROR,
+        data_dir=Path(data_dir) if data_dir else None,
+    )
+
+
+def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The learner's own configuration folder (XDG_CONFIG_HOME, else ~/.config), for `stagecraft login`."""
+    env = os.environ if env is None else env
+    return Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
 # Every variable Stagecraft reads, with its meaning; docs/operator/settings.md lists the same.
 DOCUMENTED_VARIABLES = {
     "STAGECRAFT_DATA_DIR": "where the SQLite file, stored submissions and caches live (default ./data)",

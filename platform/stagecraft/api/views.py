@@ -35,7 +35,7 @@ from stagecraft.accounts.tables import User
 from stagecraft.api.tokens import user_for_token
 from stagecraft.curriculum.models import Exercise
 from stagecraft.grading.verdicts import LABELS
-from stagecraft.progress.services import exercise_progress
+from stagecraft.progress.services import exercise_progress, review_required
 from stagecraft.submissions.archive import ArchiveError
 from stagecraft.submissions.budget import BudgetSpent, rule_for, spend
 from stagecraft.submissions.services import create_submission, submissions_of, test_results
@@ -325,9 +325,7 @@ async def list_notifications(caller: ApiCaller) -> list[NotificationOut]:
 async def read_progress(request: Request, caller: ApiCaller) -> list[ProgressOut]:
     caller.need("read")
     curriculum = request.app.state.curriculum
-    progress = await exercise_progress(
-        caller.user.id, frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
-    )
+    progress = await exercise_progress(caller.user.id, review_required(curriculum))
     return [
         ProgressOut(exercise=slug, attempts=p.attempts, best_score=p.best_score, max_score=p.max_score,
                     passed=p.passed, polished=p.polished, awaiting_review=p.awaiting_review)

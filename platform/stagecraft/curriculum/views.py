@@ -8,22 +8,24 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.curriculum.packaging import zip_folder
-from stagecraft.progress.dashboard import dashboard, learner_attempts
-from stagecraft.progress.services import ExerciseProgress, curriculum_progress, exercise_progress, progress_of_rows
+from stagecraft.progress.dashboard import dashboard
+from stagecraft.progress.services import (
+    ExerciseProgress,
+    curriculum_progress,
+    exercise_progress,
+    progress_of_rows,
+    review_required,
+)
 from stagecraft.submissions.budget import budget_of_rows, rule_for
 from stagecraft.submissions.services import attempt_lines
 from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page
 
 
-async def _progress_of(request: Request, viewer: Viewer, only: str | None = None) -> dict[str, ExerciseProgress]:
+async def _progress_of(request: Request, viewer: Viewer) -> dict[str, ExerciseProgress]:
     if viewer is None:
         return {}
-    return await exercise_progress(viewer.id, _review_required(request.app.state.curriculum), only=only)
-
-
-def _review_required(curriculum) -> frozenset[str]:
-    return frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
+    return await exercise_progress(viewer.id, review_required(request.app.state.curriculum))
 
 
 class CurriculumController(Controller):
@@ -31,8 +33,8 @@ class CurriculumController(Controller):
     async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
         # One read of the learner's attempts: their progress and their dashboard.
-        attempts = await learner_attempts(viewer.id) if viewer else []
-        progress = await progress_of_rows(viewer.id, attempts, _review_required(curriculum)) if viewer else {}
+        attempts = await attempt_lines(viewer.id) if viewer else []
+        progress = await progress_of_rows(viewer.id, attempts, review_required(curriculum)) if viewer else {}
         return page(
             "home.html",
             viewer=viewer,

@@ -73,6 +73,11 @@ def _verdict_values(outcome: GradeOutcome) -> dict:
     }
 
 
+def _platform_fault(message: str, detail: str) -> GradeOutcome:
+    """An infra_error outcome: a plain word for the learner, the detail for the operator."""
+    return GradeOutcome(verdict="infra_error", message=message, score=0.0, max_score=0.0, tests=[], detail=detail)
+
+
 class LeaseLost(Exception):
     """Another worker took this job over (our lease ran out): nothing more is written for it."""
 
@@ -142,14 +147,7 @@ class Worker:
             raise
         except Exception as exc:  # a platform fault: the operator gets the trace, the learner a plain word
             log.exception("grading submission %s failed", submission_id)
-            outcome = GradeOutcome(
-                verdict="infra_error",
-                message="The platform could not grade this submission.",
-                score=0.0,
-                max_score=0.0,
-                tests=[],
-                detail=repr(exc),
-            )
+            outcome = _platform_fault("The platform could not grade this submission.", repr(exc))
         finally:
             heartbeat.cancel()
         if outcome.verdict == "infra_error":
@@ -172,13 +170,9 @@ class Worker:
         """A submission claimed this often never reached a verdict: each worker that took it stopped
         (killed, its machine lost). It ends as a platform fault, which costs the learner nothing."""
         log.error("submission %s: given up after %d tries without a verdict", lease.submission_id, lease.attempt - 1)
-        outcome = GradeOutcome(
-            verdict="infra_error",
-            message="The platform could not grade this submission. It was not counted; please submit again later.",
-            score=0.0,
-            max_score=0.0,
-            tests=[],
-            detail=f"given up: claimed {lease.attempt - 1} times, every worker stopped before a verdict",
+        outcome = _platform_fault(
+            "The platform could not grade this submission. It was not counted; please submit again later.",
+            f"given up: claimed {lease.attempt - 1} times, every worker stopped before a verdict",
         )
         await finish(lease, _verdict_values(outcome))
         self.notify(lease.submission_id)

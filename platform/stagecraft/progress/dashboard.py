@@ -11,7 +11,6 @@ from stagecraft.curriculum.models import Curriculum, Exercise
 from stagecraft.grading.verdicts import counts_as_attempt
 from stagecraft.progress.chart import attempts_chart
 from stagecraft.progress.services import ExerciseProgress
-from stagecraft.submissions.tables import Submission
 
 RECENT = 5
 CHARTED = 30
@@ -29,6 +28,7 @@ class _Attempt(msgspec.Struct, kw_only=True):
     exercise: str
     state: str
     verdict: str
+    polished: bool
     score: float
     max_score: float
     created_at: datetime
@@ -69,33 +69,10 @@ def next_step(curriculum: Curriculum, progress: dict[str, ExerciseProgress]) -> 
     return None
 
 
-LATEST_COLUMNS = (
-    Submission.id,
-    Submission.exercise,
-    Submission.state,
-    Submission.verdict,
-    Submission.polished,
-    Submission.score,
-    Submission.max_score,
-    Submission.created_at,
-    Submission.finished_at,
-)
-
-
-async def learner_attempts(user_id: int) -> list[dict]:
-    """Every attempt of a learner, newest first, only the columns the dashboard and progress use:
-    the home page reads them once for both."""
-    return (
-        await Submission.select(*LATEST_COLUMNS)
-        .where(Submission.user == user_id)
-        .order_by(Submission.id, ascending=False)
-    )
-
-
 def dashboard(curriculum: Curriculum, progress: dict[str, ExerciseProgress], attempts: list[dict]) -> Dashboard:
     """From the learner's progress and their attempts (newest first): the latest shown, the
     finished ones charted."""
-    latest = [{k: v for k, v in row.items() if k != "polished"} for row in attempts[: CHARTED + RECENT]]
+    latest = attempts[: CHARTED + RECENT]
     recent = [_Attempt(**row) for row in latest[:RECENT]]
     graded = [_Attempt(**row) for row in latest if row["state"] == "finished"][:CHARTED]
     titles = {e.slug: e.title for e in curriculum.exercises()}

@@ -30,17 +30,17 @@ class StageProgress(msgspec.Struct, kw_only=True):
         return round(100 * self.passed / self.total) if self.total else 0
 
 
-async def exercise_progress(
-    user_id: int, review_required: frozenset[str] = frozenset(), *, only: str | None = None
-) -> dict[str, ExerciseProgress]:
-    """Per exercise slug (only the one named by `only`, when given); an exercise in
-    `review_required` is done only once a mentor approved an attempt."""
+async def exercise_progress(user_id: int, review_required: frozenset[str] = frozenset()) -> dict[str, ExerciseProgress]:
+    """Per exercise slug; an exercise in `review_required` is done only once a mentor approved an attempt."""
     query = Submission.select(
         Submission.exercise, Submission.verdict, Submission.polished, Submission.score, Submission.max_score
     ).where((Submission.user == user_id) & (Submission.state == "finished"))
-    if only is not None:
-        query = query.where(Submission.exercise == only)
     return await progress_of_rows(user_id, await query, review_required)
+
+
+def review_required(curriculum) -> frozenset[str]:
+    """The exercises a mentor must approve (a capstone) before they count as passed."""
+    return frozenset(e.slug for e in curriculum.exercises() if e.manifest.review)
 
 
 async def progress_of_rows(

@@ -23,6 +23,7 @@ import docker.errors
 import requests
 
 from stagecraft.sandbox import SandboxError
+from stagecraft.settings import engine_settings
 
 _log = logging.getLogger("stagecraft.sandbox")
 
@@ -35,7 +36,7 @@ _API_TIMEOUT = 30  # seconds for one Engine API call
 
 def local_engine() -> docker.DockerClient:
     """A client for the engine DOCKER_HOST names (default: the local socket); SandboxError if it is down."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    host = engine_settings().docker_host
     if host.startswith("unix://"):
         # docker-py leaves its socket open when the connection is refused; try one that closes first.
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:

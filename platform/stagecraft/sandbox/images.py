@@ -18,7 +18,6 @@ is never rebuilt and a changed one never reused. Computing a tag reads files onl
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sys
 import tempfile
@@ -35,6 +34,7 @@ import msgspec
 import requests
 
 from stagecraft.sandbox import SandboxError, rootfs, wheelhouse
+from stagecraft.settings import engine_settings
 
 Log = Callable[[str], None]
 
@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     """Build the images and print a report (used by sandboxes/build); args: [CACHE_DIR]."""
     args = sys.argv[1:] if argv is None else argv
     root = default_repo_root()
-    data_dir = Path(os.environ.get("STAGECRAFT_DATA_DIR") or root / "data")
+    data_dir = engine_settings().data_dir or root / "data"
     cache_dir = Path(args[0]) if args else data_dir / "cache"
     try:
         reports = build_images(root, cache_dir, log=lambda line: print(line, flush=True))

@@ -16,10 +16,10 @@ import requests
 
 from stagecraft.sandbox import SandboxError
 from stagecraft.sandbox.host_commands import run_logged
+from stagecraft.settings import engine_settings
 
 Log = Callable[[str], None]
 
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
 _IMAGE_CHANGES = [
     "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "ENV LANG=C.UTF-8",
@@ -54,7 +54,7 @@ def _debootstrap(definition: Path, target: Path, debs: Path, *, log: Log) -> Non
         suite, variant, include = config["suite"], config["variant"], config["include"]
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         raise SandboxError(f"{definition}: {exc}") from exc
-    mirror = os.environ.get("STAGECRAFT_DEBIAN_MIRROR") or DEFAULT_MIRROR
+    mirror = engine_settings().debian_mirror
     debs = debs / suite  # one per suite: two bases may bootstrap at once
     debs.mkdir(parents=True, exist_ok=True)  # kept between builds: a rebuild downloads nothing
     cmd = [

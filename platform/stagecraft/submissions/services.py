@@ -95,9 +95,10 @@ def test_sections(results: list[GradedTest]) -> list[TestSection]:
     return sections
 
 
-async def attempt_lines(user_id: int, exercise: str, limit: int | None = None) -> list[dict]:
-    """A learner's attempts at an exercise, newest first (the latest `limit`), as one line each shows
-    them (no logs or details); the exercise page also reckons progress and budget from them."""
+async def attempt_lines(user_id: int, exercise: str | None = None, limit: int | None = None) -> list[dict]:
+    """A learner's attempts (at one exercise, when named), newest first (the latest `limit`), as one
+    line each shows them (no logs or details). The exercise page reckons progress and budget from
+    the same rows, the home page progress and the dashboard."""
     query = (
         Submission.select(
             Submission.id,
@@ -108,10 +109,13 @@ async def attempt_lines(user_id: int, exercise: str, limit: int | None = None) -
             Submission.score,
             Submission.max_score,
             Submission.created_at,
+            Submission.finished_at,
         )  # fmt: skip
-        .where((Submission.user == user_id) & (Submission.exercise == exercise))
+        .where(Submission.user == user_id)
         .order_by(Submission.id, ascending=False)
     )
+    if exercise is not None:
+        query = query.where(Submission.exercise == exercise)
     return await (query.limit(limit) if limit is not None else query)
 
 
