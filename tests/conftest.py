@@ -94,15 +94,15 @@ def stagecraft_containers(*, ready_slots: bool = False, settle: float = 15.0) ->
 
     def left(client) -> list[str]:
         found = []
-        for kind, objects in (
-            ("container", client.containers.list(all=True, filters={"label": "stagecraft.job"})),
-            ("volume", client.volumes.list(filters={"label": "stagecraft.job"})),
-        ):
-            for item in objects:
-                labels = item.labels if kind == "container" else (item.attrs.get("Labels") or {})
-                ready = labels["stagecraft.job"].startswith("warm-") and owner_alive(labels.get(OWNER_LABEL, ""))
-                if ready_slots or not ready:
-                    found.append(item.name)
+        # The low-level lists: one call each, no inspection of objects a clean-up may be removing now.
+        containers = client.api.containers(all=True, filters={"label": "stagecraft.job"})
+        volumes = client.api.volumes(filters={"label": "stagecraft.job"}).get("Volumes") or []
+        for name, labels in [(c["Names"][0].lstrip("/"), c.get("Labels") or {}) for c in containers] + [
+            (v["Name"], v.get("Labels") or {}) for v in volumes
+        ]:
+            ready = labels["stagecraft.job"].startswith("warm-") and owner_alive(labels.get(OWNER_LABEL, ""))
+            if ready_slots or not ready:
+                found.append(name)
         return found
 
     client = docker.from_env()

@@ -86,6 +86,7 @@ def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
 DOCUMENTED_VARIABLES = {
     "STAGECRAFT_DATA_DIR": "where the SQLite file, stored submissions and caches live (default ./data)",
     "DATABASE_URL": "postgresql://user@host:port/db for the scaled mode (default: SQLite in the data dir)",
+    "STAGECRAFT_DEBIAN_MIRROR": "the Debian mirror debootstrap uses for the base image",
     "STAGECRAFT_CURRICULUM_DIR": "the curriculum folder (default: curriculum/ of this checkout)",
     "STAGECRAFT_GRADERS_DIR": "the folder whose suites/ holds the grader suites (default: graders/ of this checkout)",
     "STAGECRAFT_WORKERS": "grading jobs run at once by the embedded worker pool (default 2, 0 disables it)",

@@ -70,7 +70,8 @@ def _watch(base: str, token: str, attempt_id: int, seen: dict) -> None:
     """The learner's live stream of one attempt (SSE), kept until its `done` event."""
     headers = {"Authorization": f"Bearer {token}"}
     snapshots = []
-    for _ in range(20):  # a stream the web ends early (a restart) is opened again, as a browser does
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:  # a stream the web ends early (a restart) is opened again, as a browser does
         try:
             with httpx.stream("GET", f"{base}/api/v1/attempts/{attempt_id}/events", headers=headers, timeout=60) as r:
                 event = None
@@ -83,7 +84,8 @@ def _watch(base: str, token: str, attempt_id: int, seen: dict) -> None:
                         seen[attempt_id] = snapshots
                         return
         except httpx.HTTPError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.5)  # ended without `done` (refused, an error page while the web stops): retry
     seen[attempt_id] = snapshots
 
 
