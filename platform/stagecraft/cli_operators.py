@@ -27,7 +27,13 @@ def command_settings() -> Settings:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log a line per request (leave it to the proxy in front when it logs them).",
+)
+def serve(host: str, port: int, access_log: bool) -> None:
     """Serve the platform (web app and embedded grading workers)."""
     import uvicorn
 
@@ -52,7 +58,7 @@ def serve(host: str, port: int) -> None:
     # What was loaded to build the app (the curriculum, templates, modules) lives as long as the
     # process: out of the collector's sight, so its full collections stay short under load.
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
 
 
 @click.command()

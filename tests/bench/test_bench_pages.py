@@ -173,7 +173,8 @@ def test_pages_under_load(tmp_path):
 
         port, bare_port = free_port(), free_port()
         web = subprocess.Popen(
-            [STAGECRAFT, "serve", "--port", str(port)], env=env, cwd=REPO_ROOT,
+            # No access log: the bare app logs none either (behind a proxy, the proxy logs requests).
+            [STAGECRAFT, "serve", "--port", str(port), "--no-access-log"], env=env, cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         processes.append(web)

@@ -1,8 +1,10 @@
-"""The API fuzzed from its own OpenAPI document (schemathesis): no input makes the server fail."""
+"""A real `stagecraft serve`: the API fuzzed from its own OpenAPI document (schemathesis), no input
+makes the server fail; its access log."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -18,14 +20,15 @@ from tests.helpers import PASSWORD
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 
 
-@pytest.fixture
-def api_server(tmp_path: Path):
-    """A real server with no grading workers: the attempts the fuzzer makes wait in the queue, harmless."""
+@contextlib.contextmanager
+def _server(folder: Path, *flags: str):
+    """A real `stagecraft serve` with no grading workers, its output in folder/server.log."""
     port = free_port()
-    env = {**os.environ, "STAGECRAFT_DATA_DIR": str(tmp_path / "data"), "STAGECRAFT_WORKERS": "0"}
-    log = (tmp_path / "server.log").open("w")
+    env = {**os.environ, "STAGECRAFT_DATA_DIR": str(folder / "data"), "STAGECRAFT_WORKERS": "0"}
+    folder.mkdir(parents=True, exist_ok=True)
+    log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "stagecraft", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "stagecraft", "serve", "--port", str(port), *flags], env=env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -37,11 +40,29 @@ def api_server(tmp_path: Path):
             time.sleep(0.2)
     else:
         process.kill()
-        pytest.fail("the server did not start:\n" + (tmp_path / "server.log").read_text())
-    yield base, tmp_path / "data", tmp_path / "server.log"
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+        pytest.fail("the server did not start:\n" + (folder / "server.log").read_text())
+    try:
+        yield base, folder / "data", folder / "server.log"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def api_server(tmp_path: Path):
+    """A real server with no grading workers: the attempts the fuzzer makes wait in the queue, harmless."""
+    with _server(tmp_path) as server:
+        yield server
+
+
+def test_the_access_log_has_a_line_per_request_unless_turned_off(tmp_path):
+    for flags, logged in (((), True), (("--no-access-log",), False)):
+        with _server(tmp_path / str(logged), *flags) as (base, _, log):
+            urllib.request.urlopen(f"{base}/stages/1", timeout=5)
+        text = log.read_text()
+        assert ('"GET /stages/1 HTTP/1.1" 200' in text) is logged, text
+        assert "Application startup complete" in text  # the rest of the log stays
 
 
 def _token(data_dir: Path) -> str:

@@ -34,6 +34,41 @@ async def test_a_session_made_by_one_web_process_is_read_by_another(tmp_path, ap
     assert await SessionRecord.count() >= 1
 
 
+async def test_only_a_signed_in_browser_has_a_stored_session(browser, users):
+    """A visitor, a health probe or an API client is stored nothing and sent no session cookie
+    (Litestar alone stores an empty session per cookie-less request); signing out deletes the row."""
+    from stagecraft.api.tokens import create_token
+
+    client = browser.client
+    _, secret = await create_token(users["alice"], "laptop", ["read"], None)
+    for _ in range(3):
+        client.cookies.clear()
+        for answer in (
+            await client.get("/"),
+            await client.get("/healthz"),
+            await client.get("/login"),
+            await client.get("/no-such-page"),
+            await client.get("/api/v1/exercises", headers={"Authorization": f"Bearer {secret}"}),
+        ):
+            assert answer.status_code in (200, 404)
+            assert "session=" not in answer.headers.get("set-cookie", ""), answer.request.url
+    assert await SessionRecord.count() == 0
+    client.cookies.set("session", "null")  # the cleared cookie a browser may still send
+    assert "session=" not in (await client.get("/")).headers.get("set-cookie", "")
+    assert await SessionRecord.count() == 0
+
+    client.cookies.clear()
+    await browser.login("alice@example.com")
+    assert await SessionRecord.count() == 1
+    home = await client.get("/")
+    assert "alice@example.com" in home.text and await SessionRecord.count() == 1
+    signed_out = await browser.post("/logout", follow_redirects=False)
+    assert signed_out.status_code in (302, 303)
+    assert "session=null" in signed_out.headers.get("set-cookie", "").replace('"', "")
+    assert await SessionRecord.count() == 0
+    assert "alice@example.com" not in (await client.get("/")).text
+
+
 async def test_the_session_store_expires_renews_and_deletes(client):
     store = DatabaseStore()
     await store.set("a", b"one", expires_in=60)
