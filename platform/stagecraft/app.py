@@ -38,6 +38,7 @@ from stagecraft.grading.scaled import SaqQueue
 from stagecraft.grading.verdicts import LABELS
 from stagecraft.grading.worker import Worker, WorkerPool
 from stagecraft.notifications.views import NotificationController
+from stagecraft.progress.memo import LearnerViews
 from stagecraft.reviews.views import ReviewController
 from stagecraft.sandbox import janitor
 from stagecraft.settings import Settings
@@ -195,6 +196,7 @@ def create_app(settings: Settings, *, run_workers: bool | None = None, preview: 
                 "session_config": session_config,
                 "watcher": watcher,
                 "gradings": {},
+                "learner_views": LearnerViews(),
                 "preview_tasks": set(),
             }
         ),

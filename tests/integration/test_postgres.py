@@ -14,6 +14,9 @@ from stagecraft.submissions.services import create_submission
 from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE, make_settings
 from tests.helpers import scratch_database, zip_files
+from tests.integration.test_shared_state import (
+    test_the_progress_version_moves_with_what_a_learners_pages_show as test_the_progress_version_on_postgres,  # noqa: F401
+)
 
 pytestmark = pytest.mark.postgres
 MANIFEST = 'runtime = "python"\nstart = "python app.py"\n'

@@ -7,11 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from stagecraft.accounts.tables import User
+from stagecraft.reviews.tables import ReviewRequest
 from stagecraft.storage.archives import ArchiveMissing, archive_path, read_archive, store_archive
 from stagecraft.storage.sessions import DatabaseStore
 from stagecraft.storage.tables import ArchiveBlob, SessionRecord
-from tests.conftest import make_settings
+from stagecraft.submissions.tables import Submission
+from tests.conftest import EXERCISE, make_settings
 from tests.helpers import running, zip_files
+from tests.web.test_progress import finished
 
 
 async def test_a_session_made_by_one_web_process_is_read_by_another(tmp_path, app, browser):
@@ -142,3 +146,44 @@ async def test_migrations_run_once_when_processes_start_together(client):
     from stagecraft.db import migrate
 
     await asyncio.gather(*[migrate() for _ in range(4)])  # all but one wait for the lock, then find nothing
+
+
+async def _version(user: User) -> int:
+    return (await User.select(User.progress_version).where(User.id == user.id).first())["progress_version"]
+
+
+async def test_the_progress_version_moves_with_what_a_learners_pages_show(app, settings, users):
+    """The database moves it on every change a page shows, whichever path writes (raw SQL too);
+    not on a lease's renewal, and never another learner's."""
+    alice, bob = users["alice"], users["bob"]
+    seen, bobs = await _version(alice), await _version(bob)
+
+    async def moved() -> bool:
+        nonlocal seen
+        now = await _version(alice)
+        changed, seen = now != seen, now
+        return changed
+
+    submission_id = await finished(app, settings, alice, EXERCISE, "failed", score=4)  # inserted, then graded
+    assert await moved()
+    await Submission.update(
+        {Submission.lease_until: datetime.now(UTC), Submission.lease_owner: "w1", Submission.app_log: "x"}
+    ).where(Submission.id == submission_id)
+    assert not await moved()  # a worker's lease and log: nothing a page shows
+    await Submission.raw("UPDATE submissions SET score = 6 WHERE id = {}", submission_id)
+    assert await moved()
+    await Submission.update({Submission.state: "running"}).where(Submission.id == submission_id)
+    assert await moved()
+
+    request = ReviewRequest(submission=submission_id, learner=alice.id, exercise=EXERCISE, created_at=datetime.now(UTC))
+    await request.save()
+    assert await moved()
+    await ReviewRequest.update({ReviewRequest.summary: "fine"}).where(ReviewRequest.id == request.id)
+    assert not await moved()
+    await ReviewRequest.update({ReviewRequest.state: "changes_requested"}).where(ReviewRequest.id == request.id)
+    assert await moved()
+    await ReviewRequest.delete().where(ReviewRequest.id == request.id)
+    assert await moved()
+    await Submission.delete().where(Submission.id == submission_id)
+    assert await moved()
+    assert await _version(bob) == bobs

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
+import msgspec
+
+from stagecraft.curriculum import views
 from stagecraft.progress.chart import attempts_chart
 from stagecraft.progress.dashboard import next_step
+from stagecraft.progress.memo import LearnerViews
 from stagecraft.progress.services import ExerciseProgress
+from stagecraft.submissions.tables import Submission
 from tests.conftest import EXERCISE
 from tests.web.test_progress import OTHER, finished
 
@@ -30,6 +36,67 @@ async def test_the_dashboard_says_what_to_do_next_and_where_the_learner_stands(a
     await browser.become("anonymous")
     visitor = (await browser.get("/")).text
     assert "Your path" not in visitor and "0 of 2" not in visitor and "2 graded exercises" in visitor
+
+
+async def test_a_learners_pages_are_reckoned_once_per_change_made_anywhere(app, settings, users, browser, monkeypatch):
+    """The home and exercise pages keep what they reckoned from the learner's attempts until the
+    database says those changed, whoever changed them: here a worker in another process, writing
+    through its own connection."""
+    reads = []
+
+    async def counted(*args, **kwargs):
+        reads.append(args)
+        return await attempt_lines(*args, **kwargs)
+
+    attempt_lines = views.attempt_lines
+    monkeypatch.setattr(views, "attempt_lines", counted)
+    await browser.become("alice")
+    submission_id = await finished(app, settings, users["alice"], EXERCISE, "failed", score=4)
+    exercise_page = f"/exercises/{EXERCISE}"
+    assert "best 4 / 10" in (await browser.get("/")).text
+    assert "4.0 / 10" in (await browser.get(exercise_page)).text
+    assert len(reads) == 2
+    for _ in range(3):
+        assert "best 4 / 10" in (await browser.get("/")).text
+        assert "4.0 / 10" in (await browser.get(exercise_page)).text
+    await Submission.update({Submission.lease_until: datetime.now(UTC)}).where(Submission.id == submission_id)
+    assert "best 4 / 10" in (await browser.get("/")).text
+    assert len(reads) == 2  # kept: nothing the pages show changed
+
+    other_process = sqlite3.connect(settings.database_url.removeprefix("sqlite:///"))
+    with other_process:
+        other_process.execute("UPDATE submissions SET verdict = 'passed', score = 10 WHERE id = ?", (submission_id,))
+    other_process.close()
+    home = (await browser.get("/")).text
+    assert "best 4 / 10" not in home and "1 of 2 exercises passed" in home
+    assert "10.0 / 10" in (await browser.get(exercise_page)).text
+    assert len(reads) == 4
+
+    await browser.become("bob")  # another learner's pages are theirs
+    assert "start here" in (await browser.get("/")).text
+
+
+async def test_what_is_kept_goes_with_a_new_version_or_curriculum_and_stays_bounded(app):
+    class Learner(msgspec.Struct):
+        id: int
+        progress_version: int
+
+    kept, reckoned = LearnerViews(size=2), []
+
+    async def reckon():
+        reckoned.append(1)
+        return len(reckoned)
+
+    curriculum, alice = app.state.curriculum, Learner(1, 0)
+    assert await kept.get(alice, "home", curriculum, reckon) == 1
+    assert await kept.get(alice, "home", curriculum, reckon) == 1
+    assert await kept.get(Learner(1, 1), "home", curriculum, reckon) == 2  # the version moved
+    reloaded = msgspec.structs.replace(curriculum)  # an author's edit reloaded the curriculum
+    assert await kept.get(Learner(1, 1), "home", reloaded, reckon) == 3
+    assert await kept.get(Learner(2, 1), "home", reloaded, reckon) == 4  # another learner
+    assert await kept.get(Learner(1, 1), "progress", reloaded, reckon) == 5  # another page
+    assert await kept.get(Learner(2, 1), "home", reloaded, reckon) == 4
+    assert await kept.get(Learner(1, 1), "home", reloaded, reckon) == 6  # pushed out: at most 2 kept
 
 
 def test_next_step_skips_what_is_done_or_waiting(app):

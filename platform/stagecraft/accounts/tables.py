@@ -1,4 +1,4 @@
-from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 ROLES = ("learner", "mentor", "author", "admin")
@@ -9,3 +9,7 @@ class User(Table, tablename="users"):
     password_hash = Text()
     role = Varchar(length=16, default="learner")
     created_at = Timestamptz()
+    # Moved on by the database itself (triggers, see the progress_version_triggers migration)
+    # whenever the learner's attempts or review requests change in what their pages show: a
+    # page reckoned from them can be kept until it moves, by every process.
+    progress_version = Integer(default=0)

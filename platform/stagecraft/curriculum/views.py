@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from stagecraft.curriculum.packaging import zip_folder
-from stagecraft.progress.dashboard import dashboard
+from stagecraft.progress.dashboard import Dashboard, dashboard
 from stagecraft.progress.services import (
     ExerciseProgress,
     curriculum_progress,
@@ -25,24 +25,29 @@ from stagecraft.web.rendering import page
 async def _progress_of(request: Request, viewer: Viewer) -> dict[str, ExerciseProgress]:
     if viewer is None:
         return {}
-    return await exercise_progress(viewer.id, review_required(request.app.state.curriculum))
+    curriculum = request.app.state.curriculum
+    return await request.app.state.learner_views.get(
+        viewer, "progress", curriculum, lambda: exercise_progress(viewer.id, review_required(curriculum))
+    )
 
 
 class CurriculumController(Controller):
     @get("/")
     async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
-        # One read of the learner's attempts: their progress and their dashboard.
-        attempts = await attempt_lines(viewer.id) if viewer else []
-        progress = await progress_of_rows(viewer.id, attempts, review_required(curriculum)) if viewer else {}
-        return page(
-            "home.html",
-            viewer=viewer,
-            stages=curriculum.stages,
-            stage_progress=curriculum_progress(curriculum, progress),
-            # A signed-in learner's home is their dashboard: where they stand and what to do next.
-            board=dashboard(curriculum, progress, attempts) if viewer else None,
-        )
+
+        async def reckon() -> tuple[dict, Dashboard]:
+            # One read of the learner's attempts: their progress and their dashboard.
+            attempts = await attempt_lines(viewer.id)
+            progress = await progress_of_rows(viewer.id, attempts, review_required(curriculum))
+            return curriculum_progress(curriculum, progress), dashboard(curriculum, progress, attempts)
+
+        if viewer:
+            stage_progress, board = await request.app.state.learner_views.get(viewer, "home", curriculum, reckon)
+        else:
+            stage_progress, board = curriculum_progress(curriculum, {}), None
+        # A signed-in learner's home is their dashboard: where they stand and what to do next.
+        return page("home.html", viewer=viewer, stages=curriculum.stages, stage_progress=stage_progress, board=board)
 
     @get("/stages/{number:int}")
     async def stage(self, request: Request, viewer: Viewer, number: FromPath[int]) -> Template:
@@ -80,17 +85,26 @@ class CurriculumController(Controller):
             raise NotFoundException("There is no such exercise.")
         stage = request.app.state.curriculum.stage(exercise.stage)
         settings = request.app.state.settings
-        # One read of the learner's attempts here: the latest ten, the budget and the progress.
-        attempts = await attempt_lines(viewer.id, exercise.slug) if viewer else []
         review = frozenset([exercise.slug] if exercise.manifest.review else [])
+
+        async def reckon() -> tuple[list[dict], ExerciseProgress | None]:
+            # One read of the learner's attempts here: the latest ten, the budget and the progress.
+            attempts = await attempt_lines(viewer.id, exercise.slug)
+            return attempts, (await progress_of_rows(viewer.id, attempts, review)).get(exercise.slug)
+
+        attempts, progress = (
+            await request.app.state.learner_views.get(viewer, ("exercise", slug), request.app.state.curriculum, reckon)
+            if viewer
+            else ([], None)
+        )
         return page(
             "exercise.html",
             viewer=viewer,
             exercise=exercise,
             stage=stage,
             history=attempts[:10],
-            budget=budget_of_rows(attempts, rule_for(settings, exercise)) if viewer else None,
-            progress=(await progress_of_rows(viewer.id, attempts, review)).get(exercise.slug) if viewer else None,
+            budget=budget_of_rows(attempts, rule_for(settings, exercise)) if viewer else None,  # by the clock: anew
+            progress=progress,
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
         )
