@@ -86,7 +86,8 @@ async def test_the_session_store_expires_renews_and_deletes(client):
     await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
         SessionRecord.key == "old"
     )
-    assert await store.get("old") is None and not await store.exists("old")
+    elsewhere = DatabaseStore()  # another process: reads the row
+    assert await elsewhere.get("old") is None and not await elsewhere.exists("old")
     await store.set("stale", b"y", expires_in=60)
     await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
         SessionRecord.key == "stale"
@@ -108,10 +109,49 @@ async def test_an_unchanged_session_is_not_written_back_and_a_changed_one_is(cli
     assert await DatabaseStore().get("k") == b"elsewhere"
     await store.set("k", b"v2", expires_in=60)  # a change is written
     assert await DatabaseStore().get("k") == b"v2"
-    await SessionRecord.delete().where(SessionRecord.key == "k")  # gone (expired, removed elsewhere)
+
+
+async def test_a_session_removed_elsewhere_is_never_brought_back(client):
+    """Served from memory, a session's row is confirmed where it grants (the viewer's query); a
+    renewal of its expiry only updates the row, so a sign-out in another process stays done."""
+    store = DatabaseStore()
+    await store.set("k", b"v", expires_in=60)
+    assert await store.get("k") == b"v"
+    await SessionRecord.delete().where(SessionRecord.key == "k")  # signed out in another process
+    assert await store.get("k") == b"v"  # from memory: nothing granted by it yet
+    await store.set("k", b"v", expires_in=60)  # an unchanged session after a response
+    await store.set("k", b"v", expires_in=3600)  # its expiry to move: a renewal
+    assert await SessionRecord.count() == 0
+    assert await store.get("k") is None  # forgotten with the renewal that found nothing
+    store.forget("k")
     assert await store.get("k") is None
-    await store.set("k", b"v2", expires_in=60)  # the same value again: written, the row is new
-    assert await DatabaseStore().get("k") == b"v2"
+    await store.set("k", b"new", expires_in=60)  # a new value (a sign-in) is written
+    assert await DatabaseStore().get("k") == b"new"
+    await SessionRecord.update({SessionRecord.expires_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True)
+    store._seen.remember("k", b"new", datetime.now(UTC) - timedelta(seconds=1))  # expired here too
+    assert await store.get("k") is None
+
+
+async def test_a_sign_out_in_one_process_counts_at_once_in_another(tmp_path, app, browser):
+    from stagecraft.app import create_app
+
+    await browser.become("alice")
+    second = create_app(make_settings(tmp_path), run_workers=False)
+    async with running(second):
+        transport = httpx.ASGITransport(app=second)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as other:
+            other.cookies = browser.client.cookies
+            for _ in range(2):  # the second process has the session in memory now
+                assert "alice@example.com" in (await other.get("/notifications", follow_redirects=False)).text
+            key = browser.client.cookies["session"]
+            assert (await browser.post("/logout", follow_redirects=False)).status_code in (302, 303)
+            other.cookies = httpx.Cookies()
+            other.cookies.set("session", key)  # the old cookie, replayed on the other process
+            gone = await other.get("/notifications", follow_redirects=False)
+            assert gone.status_code in (302, 303) and "/login" in gone.headers["location"]
+            home = await other.get("/")
+            assert "alice@example.com" not in home.text
+    assert await SessionRecord.count().where(SessionRecord.key == key) == 0
 
 
 async def test_archives_in_the_database_with_the_files_as_fallback(tmp_path, client):

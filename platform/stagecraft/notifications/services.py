@@ -22,16 +22,21 @@ async def notify(user_id: int | None, kind: str, text: str, link: str) -> None:
     )
 
 
-async def signed_in_user(user_id: object) -> tuple[User | None, int]:
+async def signed_in_user(user_id: object, session_key: str) -> tuple[User | None, int]:
     """The user behind a session and their unread notifications, in one query: every signed-in page
-    asks for both (the header shows the count)."""
-    if not isinstance(user_id, int):
+    asks for both (the header shows the count). The session row is confirmed in the same query
+    (present, not expired): a process may have served the session's data from memory, and a
+    sign-out in another process must count at once."""
+    if not isinstance(user_id, int) or not session_key:
         return None, 0
     columns = ", ".join(f'u."{column._meta.db_column_name}"' for column in User._meta.columns)
     rows = await User.raw(
         f"SELECT {columns}, (SELECT count(*) FROM notifications n"  # noqa: S608 - column names from the table
-        ' WHERE n."user" = u.id AND n.read_at IS NULL) AS unread_count FROM users u WHERE u.id = {}',
+        ' WHERE n."user" = u.id AND n.read_at IS NULL) AS unread_count FROM users u WHERE u.id = {}'
+        " AND EXISTS (SELECT 1 FROM sessions s WHERE s.key = {} AND (s.expires_at IS NULL OR s.expires_at > {}))",
         user_id,
+        session_key,
+        datetime.now(UTC),
     )
     if not rows:
         return None, 0

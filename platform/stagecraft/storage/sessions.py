@@ -3,6 +3,12 @@
 Litestar's server-side sessions keep their data in a `Store`; this one is a table (`sessions`)
 on SQLite and PostgreSQL alike. An expired session reads as absent and is removed when read;
 `delete_expired` clears the rest (run at start-up).
+
+A session this process has read or written is served from its memory until it expires: the
+session middleware asks for it on every request, and the row's value never changes under a key
+(signing in makes a new key). What grants by it confirms the row in its own query
+(`web.auth.provide_viewer`: the user and the session together), so a sign-out in another process
+counts at once; a renewal never brings back a row removed meanwhile.
 """
 
 from __future__ import annotations
@@ -68,6 +74,20 @@ class DatabaseStore(Store):
         # value, whose expiry would move by less than RENEW_EVERY, is left as it is. Should another
         # process have changed it meanwhile, not writing the stale value back is right too.
         seen = self._seen.get(key)
+        if seen is not None and seen[0] == data:
+            if _close(seen[1], until):
+                return
+            # Only the expiry moves: renew the row if it is still there, never bring it back.
+            renewed = (
+                await SessionRecord.update({SessionRecord.expires_at: until})
+                .where(SessionRecord.key == key)
+                .returning(SessionRecord.id)
+            )
+            if renewed:
+                self._seen.remember(key, data, until)
+            else:
+                self._seen.forget(key)
+            return
         if seen is None:
             row = (
                 await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
@@ -88,6 +108,9 @@ class DatabaseStore(Store):
                 await SessionRecord.insert(SessionRecord(key=key, value=data, expires_at=until))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        seen = self._seen.get(key)
+        if seen is not None and renew_for is None and (seen[1] is None or seen[1] > datetime.now(UTC)):
+            return seen[0]
         row = (
             await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
             .where(SessionRecord.key == key)
@@ -105,6 +128,10 @@ class DatabaseStore(Store):
             await SessionRecord.update({SessionRecord.expires_at: expires_at}).where(SessionRecord.key == key)
         self._seen.remember(key, value, expires_at)
         return value
+
+    def forget(self, key: str) -> None:
+        """Read the session from the database next time (it was found gone or expired elsewhere)."""
+        self._seen.forget(key)
 
     async def delete(self, key: str) -> None:
         self._seen.forget(key)

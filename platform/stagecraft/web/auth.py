@@ -20,12 +20,21 @@ SESSION_USER_KEY = "user_id"
 
 
 async def provide_viewer(request: Request) -> User | None:
-    """The signed-in user, or None for an anonymous visitor; the header's unread count rides along."""
+    """The signed-in user, or None for an anonymous visitor; the header's unread count rides along.
+
+    Every grant goes through here, and here the session's row is confirmed along with the user
+    (the session middleware may have served the session's data from this process's memory)."""
     if "session" not in request.scope or not request.session:
         return None
-    user, unread = await signed_in_user(request.session.get(SESSION_USER_KEY))
-    if user is not None:
-        request.state.unread = unread
+    config = request.app.state.session_config
+    session_key = request.cookies.get(config.key, "")
+    user, unread = await signed_in_user(request.session.get(SESSION_USER_KEY), session_key)
+    if user is None:
+        # Signed out or expired meanwhile (in another process, say): forget it here too.
+        config.get_store_from_app(request.app).forget(session_key)
+        request.clear_session()
+        return None
+    request.state.unread = unread
     return user
 
 
