@@ -97,6 +97,9 @@ async def test_what_is_kept_goes_with_a_new_version_or_curriculum_and_stays_boun
     assert await kept.get(Learner(1, 1), "progress", reloaded, reckon) == 5  # another page
     assert await kept.get(Learner(2, 1), "home", reloaded, reckon) == 4
     assert await kept.get(Learner(1, 1), "home", reloaded, reckon) == 6  # pushed out: at most 2 kept
+    assert kept.for_visitors("home", curriculum, lambda: "first") == "first"
+    assert kept.for_visitors("home", curriculum, lambda: "again") == "first"
+    assert kept.for_visitors("home", reloaded, lambda: "reloaded") == "reloaded"
 
 
 def test_next_step_skips_what_is_done_or_waiting(app):

@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
+from markupsafe import Markup
 
 from stagecraft.curriculum.packaging import zip_folder
 from stagecraft.progress.dashboard import Dashboard, dashboard
@@ -19,7 +20,7 @@ from stagecraft.progress.services import (
 from stagecraft.submissions.budget import budget_of_rows, rule_for
 from stagecraft.submissions.services import attempt_lines
 from stagecraft.web.auth import Viewer
-from stagecraft.web.rendering import page
+from stagecraft.web.rendering import page, render_fragment
 
 
 async def _progress_of(request: Request, viewer: Viewer) -> dict[str, ExerciseProgress]:
@@ -36,18 +37,29 @@ class CurriculumController(Controller):
     async def home(self, request: Request, viewer: Viewer) -> Template:
         curriculum = request.app.state.curriculum
 
-        async def reckon() -> tuple[dict, Dashboard]:
+        def content(progress: dict[str, ExerciseProgress], board: Dashboard | None) -> Markup:
+            html = render_fragment(
+                request,
+                "home_content.html",
+                viewer=viewer,
+                stages=curriculum.stages,
+                stage_progress=curriculum_progress(curriculum, progress),
+                # A signed-in learner's home is their dashboard: where they stand and what to do next.
+                board=board,
+            )
+            return Markup(html)  # noqa: S704 - rendered by the autoescaping engine
+
+        async def reckon() -> Markup:
             # One read of the learner's attempts: their progress and their dashboard.
             attempts = await attempt_lines(viewer.id)
             progress = await progress_of_rows(viewer.id, attempts, review_required(curriculum))
-            return curriculum_progress(curriculum, progress), dashboard(curriculum, progress, attempts)
+            return content(progress, dashboard(curriculum, progress, attempts))
 
         if viewer:
-            stage_progress, board = await request.app.state.learner_views.get(viewer, "home", curriculum, reckon)
+            html = await request.app.state.learner_views.get(viewer, "home", curriculum, reckon)
         else:
-            stage_progress, board = curriculum_progress(curriculum, {}), None
-        # A signed-in learner's home is their dashboard: where they stand and what to do next.
-        return page("home.html", viewer=viewer, stages=curriculum.stages, stage_progress=stage_progress, board=board)
+            html = request.app.state.learner_views.for_visitors("home", curriculum, lambda: content({}, None))
+        return page("home.html", viewer=viewer, content=html)
 
     @get("/stages/{number:int}")
     async def stage(self, request: Request, viewer: Viewer, number: FromPath[int]) -> Template:

@@ -22,9 +22,17 @@ T = TypeVar("T")
 class LearnerViews:
     """The latest value per (learner, what) for the newest version this process has seen."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._kept: OrderedDict[tuple[int, Hashable], tuple[int, Curriculum, Any]] = OrderedDict()
+        self._visitors: dict[Hashable, tuple[Curriculum, Any]] = {}
+
+    def for_visitors(self, what: Hashable, curriculum: Curriculum, reckon: Callable[[], T]) -> T:
+        """What every visitor's page shows alike: reckoned once per curriculum."""
+        kept = self._visitors.get(what)
+        if kept is None or kept[0] is not curriculum:
+            kept = self._visitors[what] = (curriculum, reckon())
+        return kept[1]
 
     async def get(self, user: User, what: Hashable, curriculum: Curriculum, reckon: Callable[[], Awaitable[T]]) -> T:
         key = (user.id, what)
