@@ -5,7 +5,8 @@ left out: the pages below read attempts and progress), one `stagecraft serve` pr
 wrk, a load generator from Debian, against 127.0.0.1 with a bounded number of connections.
 Printed beside the same load on a bare Litestar hello-world served by the same uvicorn in the same
 run: requests per second, p50 and p99 for the home page of a signed-in learner (the dashboard),
-an exercise page, and a visitor's home page. Goal (issue 12): p99 under 50 ms and at least 30 % of
+an exercise page, and a visitor's home page, and this app's /healthz as the floor of its own
+middleware. Goal (issue 12): p99 under 50 ms and at least 30 % of
 the bare framework's requests per second.
 """
 
@@ -205,6 +206,10 @@ def test_pages_under_load(tmp_path):
 
         rows = [
             ("bare Litestar hello-world", _wrk(f"http://127.0.0.1:{bare_port}/")),
+            # This app's own floor: its middleware on a handler that reads nothing, with and
+            # without a signed-in session (the session read, CSRF, security headers).
+            ("/healthz (visitor)", _wrk(f"{base}/healthz")),
+            ("/healthz (signed in)", _wrk(f"{base}/healthz", cookie)),
             ("/ (visitor)", _wrk(f"{base}/")),
             ("/ (signed-in learner: dashboard)", _wrk(f"{base}/", cookie)),
             (f"/exercises/{exercise} (signed in)", _wrk(f"{base}/exercises/{exercise}", cookie)),

@@ -152,7 +152,13 @@ class _Loader:
         self.check_limits(folder / "exercise.toml", manifest)
         self.check_app_env(folder / "exercise.toml", manifest)
         exercise = Exercise(
-            slug=folder.name, stage=stage, manifest=manifest, brief=brief, path=folder, suite_dir=suite_dir
+            slug=folder.name,
+            stage=stage,
+            manifest=manifest,
+            brief=brief,
+            path=folder,
+            suite_dir=suite_dir,
+            starter_runtimes=tuple(r for r in manifest.runtimes if (folder / "starter" / r).is_dir()),
         )
         self.check_projects(exercise)
         return exercise

@@ -104,6 +104,9 @@ class Exercise(msgspec.Struct, kw_only=True):
     brief: str  # Markdown
     path: Path
     suite_dir: Path
+    # The runtimes whose starter folder it ships, found when the curriculum is loaded (like the
+    # brief): the exercise page lists them on every visit.
+    starter_runtimes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -132,11 +135,10 @@ class Exercise(msgspec.Struct, kw_only=True):
 
     def starter(self, runtime: str) -> Path | None:
         """The starter folder for a runtime the exercise accepts, if it ships one."""
-        folder = self.path / "starter" / runtime
-        return folder if runtime in self.manifest.runtimes and folder.is_dir() else None
+        return self.path / "starter" / runtime if runtime in self.starter_runtimes else None
 
     def starters(self) -> list[str]:
-        return [runtime for runtime in self.manifest.runtimes if self.starter(runtime)]
+        return list(self.starter_runtimes)
 
     def solutions(self) -> list[Path]:
         return sorted(p for p in (self.path / "solutions").glob("*") if p.is_dir())
