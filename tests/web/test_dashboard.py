@@ -52,13 +52,15 @@ async def test_a_learners_pages_are_reckoned_once_per_change_made_anywhere(app, 
     monkeypatch.setattr(views, "attempt_lines", counted)
     await browser.become("alice")
     submission_id = await finished(app, settings, users["alice"], EXERCISE, "failed", score=4)
-    exercise_page = f"/exercises/{EXERCISE}"
+    exercise_page, stage_page = f"/exercises/{EXERCISE}", "/stages/1"
     assert "best 4 / 10" in (await browser.get("/")).text
     assert "4.0 / 10" in (await browser.get(exercise_page)).text
+    assert "best 4.0 / 10.0" in (await browser.get(stage_page)).text
     assert len(reads) == 2
     for _ in range(3):
         assert "best 4 / 10" in (await browser.get("/")).text
         assert "4.0 / 10" in (await browser.get(exercise_page)).text
+        assert "best 4.0 / 10.0" in (await browser.get(stage_page)).text
     await Submission.update({Submission.lease_until: datetime.now(UTC)}).where(Submission.id == submission_id)
     assert "best 4 / 10" in (await browser.get("/")).text
     assert len(reads) == 2  # kept: nothing the pages show changed
@@ -70,6 +72,8 @@ async def test_a_learners_pages_are_reckoned_once_per_change_made_anywhere(app, 
     home = (await browser.get("/")).text
     assert "best 4 / 10" not in home and "1 of 2 exercises passed" in home
     assert "10.0 / 10" in (await browser.get(exercise_page)).text
+    stage = (await browser.get(stage_page)).text
+    assert "best 4.0 / 10.0" not in stage and '<span class="badge passed">passed</span>' in stage
     assert len(reads) == 4
 
     await browser.become("bob")  # another learner's pages are theirs

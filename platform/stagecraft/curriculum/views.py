@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -17,7 +19,7 @@ from stagecraft.progress.services import (
     progress_of_rows,
     review_required,
 )
-from stagecraft.submissions.budget import budget_of_rows, rule_for
+from stagecraft.submissions.budget import counted_times, replay, rule_for
 from stagecraft.submissions.services import attempt_lines
 from stagecraft.web.auth import Viewer
 from stagecraft.web.rendering import page, render_fragment
@@ -99,23 +101,26 @@ class CurriculumController(Controller):
         settings = request.app.state.settings
         review = frozenset([exercise.slug] if exercise.manifest.review else [])
 
-        async def reckon() -> tuple[list[dict], ExerciseProgress | None]:
-            # One read of the learner's attempts here: the latest ten, the budget and the progress.
+        async def reckon() -> tuple[list[dict], list[datetime], ExerciseProgress | None]:
+            # One read of the learner's attempts here: the latest ten, the budget and the progress
+            # (what is kept: the ten, the budget's times and the progress, not every row).
             attempts = await attempt_lines(viewer.id, exercise.slug)
-            return attempts, (await progress_of_rows(viewer.id, attempts, review)).get(exercise.slug)
+            progress = (await progress_of_rows(viewer.id, attempts, review)).get(exercise.slug)
+            return attempts[:10], counted_times(attempts), progress
 
-        attempts, progress = (
+        history, spent_at, progress = (
             await request.app.state.learner_views.get(viewer, ("exercise", slug), request.app.state.curriculum, reckon)
             if viewer
-            else ([], None)
+            else ([], [], None)
         )
+        rule = rule_for(settings, exercise)
         return page(
             "exercise.html",
             viewer=viewer,
             exercise=exercise,
             stage=stage,
-            history=attempts[:10],
-            budget=budget_of_rows(attempts, rule_for(settings, exercise)) if viewer else None,  # by the clock: anew
+            history=history,
+            budget=replay(spent_at, rule, datetime.now(UTC)) if viewer else None,  # by the clock: anew
             progress=progress,
             error="",
             max_upload_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),

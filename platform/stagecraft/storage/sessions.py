@@ -8,7 +8,8 @@ A session this process has read or written is served from its memory until it ex
 session middleware asks for it on every request, and the row's value never changes under a key
 (signing in makes a new key). What grants by it confirms the row in its own query
 (`web.auth.provide_viewer`: the user and the session together), so a sign-out in another process
-counts at once; a renewal never brings back a row removed meanwhile.
+counts at once. A key found absent or removed is never written again: a request still under way
+when its browser signed out (in this process or another) cannot bring the session back.
 """
 
 from __future__ import annotations
@@ -39,11 +40,24 @@ def _close(stored: datetime | None, wanted: datetime | None) -> bool:
 
 
 class _Seen:
-    """What this process last read or wrote for each recent session: (value, expiry)."""
+    """What this process last read or wrote for each recent session: (value, expiry); and the
+    keys it found absent or removed, which are never written again (a key is new only at sign-in,
+    and signing in always makes a new one)."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self.rows: OrderedDict[str, tuple[bytes, datetime | None]] = OrderedDict()
+        self.gone: OrderedDict[str, None] = OrderedDict()
+
+    def mark_gone(self, key: str) -> None:
+        self.rows.pop(key, None)
+        self.gone[key] = None
+        self.gone.move_to_end(key)
+        while len(self.gone) > self.size:
+            self.gone.popitem(last=False)
+
+    def is_gone(self, key: str) -> bool:
+        return key in self.gone
 
     def remember(self, key: str, value: bytes, expires_at: datetime | None) -> None:
         self.rows[key] = (value, expires_at)
@@ -73,6 +87,8 @@ class DatabaseStore(Store):
         # costs far more than nothing: a session this process just read (or wrote) with the same
         # value, whose expiry would move by less than RENEW_EVERY, is left as it is. Should another
         # process have changed it meanwhile, not writing the stale value back is right too.
+        if self._seen.is_gone(key):
+            return  # signed out (here, or found gone): a request still under way must not bring it back
         seen = self._seen.get(key)
         if seen is not None and seen[0] == data:
             if _close(seen[1], until):
@@ -86,7 +102,7 @@ class DatabaseStore(Store):
             if renewed:
                 self._seen.remember(key, data, until)
             else:
-                self._seen.forget(key)
+                self._seen.mark_gone(key)
             return
         if seen is None:
             row = (
@@ -108,6 +124,8 @@ class DatabaseStore(Store):
                 await SessionRecord.insert(SessionRecord(key=key, value=data, expires_at=until))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if self._seen.is_gone(key):
+            return None
         seen = self._seen.get(key)
         if seen is not None and renew_for is None and (seen[1] is None or seen[1] > datetime.now(UTC)):
             return seen[0]
@@ -117,7 +135,7 @@ class DatabaseStore(Store):
             .first()
         )
         if row is None:
-            self._seen.forget(key)  # removed meanwhile (expired, signed out elsewhere): the next set writes
+            self._seen.mark_gone(key)  # removed (expired, signed out elsewhere) or never made
             return None
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
             await self.delete(key)
@@ -134,11 +152,14 @@ class DatabaseStore(Store):
         self._seen.forget(key)
 
     async def delete(self, key: str) -> None:
-        self._seen.forget(key)
+        if self._seen.is_gone(key):
+            return  # known absent: a stale or made-up cookie costs no write
+        self._seen.mark_gone(key)
         await SessionRecord.delete().where(SessionRecord.key == key)
 
     async def delete_all(self) -> None:
         self._seen.rows.clear()
+        self._seen.gone.clear()
         await SessionRecord.delete(force=True)
 
     async def exists(self, key: str) -> bool:

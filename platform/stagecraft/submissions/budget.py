@@ -82,9 +82,14 @@ async def budget_of(user_id: int, exercise: str, rule: BudgetRule, *, now: datet
 
 def budget_of_rows(rows: list[dict], rule: BudgetRule, *, now: datetime | None = None) -> Budget:
     """The budget from one learner's attempts at one exercise, already read (created_at, state,
-    verdict; any order): waiting and running attempts count, platform faults do not."""
-    times = sorted(_aware(r["created_at"]) for r in rows if r["state"] != "finished" or counts_as_attempt(r["verdict"]))
-    return replay(times, rule, now or datetime.now(UTC))
+    verdict; any order)."""
+    return replay(counted_times(rows), rule, now or datetime.now(UTC))
+
+
+def counted_times(rows: list[dict]) -> list[datetime]:
+    """When the attempts that spend the budget were made, in order: waiting and running attempts
+    count, platform faults do not."""
+    return sorted(_aware(r["created_at"]) for r in rows if r["state"] != "finished" or counts_as_attempt(r["verdict"]))
 
 
 async def spend(user_id: int, exercise: str, rule: BudgetRule) -> None:
