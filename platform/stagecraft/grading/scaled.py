@@ -177,10 +177,21 @@ async def run_worker(queue: SaqQueue, grade, concurrency: int, stop: asyncio.Eve
         if busy := set(running):
             log.info("stopping: up to %d s for %d running job(s) to finish", GRACE_SECONDS, len(busy))
             await asyncio.wait(busy, timeout=GRACE_SECONDS)
-        await worker.stop()
+        # SAQ, with no grace of its own, warns that "some tasks did not finish" at every stop: its
+        # idle dequeues and timers. Our grace came first; what it says of jobs is said above.
+        saq_log = logging.getLogger("saq")
+        saq_log.addFilter(_no_grace_warning)
+        try:
+            await worker.stop()
+        finally:
+            saq_log.removeFilter(_no_grace_warning)
         for task in (worker_task, reaper_task):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def _no_grace_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Some tasks did not finish within the shutdown grace period")
 
 
 class WorkerRefused(Exception):
