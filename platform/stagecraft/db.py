@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import fcntl
 import io
-import os
 import sqlite3
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from stagecraft import piccolo_conf
 from stagecraft.piccolo_app import TABLES
+from stagecraft.settings import use_our_piccolo_conf
 
-os.environ.setdefault("PICCOLO_CONF", "stagecraft.piccolo_conf")
+use_our_piccolo_conf()
 
 
 def postgres_connect_kwargs(database_url: str) -> dict:

@@ -76,6 +76,12 @@ def engine_settings(env: Mapping[str, str] | None = None) -> EngineSettings:
     )
 
 
+def use_our_piccolo_conf() -> None:
+    """Point Piccolo's own lookup (its migration runner finds the engine through PICCOLO_CONF) at
+    stagecraft.piccolo_conf, unless the environment already names one."""
+    os.environ.setdefault("PICCOLO_CONF", "stagecraft.piccolo_conf")
+
+
 def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
     """The learner's own configuration folder (XDG_CONFIG_HOME, else ~/.config), for `stagecraft login`."""
     env = os.environ if env is None else env

@@ -54,9 +54,3 @@ async def authenticate(email: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user
-
-
-async def user_by_id(user_id: object) -> User | None:
-    if not isinstance(user_id, int):
-        return None
-    return await User.objects().where(User.id == user_id).first()

@@ -45,10 +45,6 @@ async def signed_in_user(user_id: object, session_key: str) -> tuple[User | None
     return User(_exists_in_db=True, **{name: value for name, value in row.items()}), unread
 
 
-async def unread_count(user_id: int) -> int:
-    return await Notification.count().where((Notification.user == user_id) & Notification.read_at.is_null())
-
-
 async def newest(user_id: int) -> list[Notification]:
     return (
         await Notification.objects()

@@ -68,9 +68,6 @@ class _Seen:
     def get(self, key: str) -> tuple[bytes, datetime | None] | None:
         return self.rows.get(key)
 
-    def forget(self, key: str) -> None:
-        self.rows.pop(key, None)
-
 
 class DatabaseStore(Store):
     """Litestar's Store over the `sessions` table."""
@@ -90,6 +87,13 @@ class DatabaseStore(Store):
         if self._seen.is_gone(key):
             return  # signed out (here, or found gone): a request still under way must not bring it back
         seen = self._seen.get(key)
+        if seen is None:
+            row = (
+                await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
+                .where(SessionRecord.key == key)
+                .first()
+            )
+            seen = (bytes(row["value"]), row["expires_at"]) if row is not None else None
         if seen is not None and seen[0] == data:
             if _close(seen[1], until):
                 return
@@ -103,15 +107,6 @@ class DatabaseStore(Store):
                 self._seen.remember(key, data, until)
             else:
                 self._seen.mark_gone(key)
-            return
-        if seen is None:
-            row = (
-                await SessionRecord.select(SessionRecord.value, SessionRecord.expires_at)
-                .where(SessionRecord.key == key)
-                .first()
-            )
-            seen = (bytes(row["value"]), row["expires_at"]) if row is not None else None
-        if seen is not None and seen[0] == data and _close(seen[1], until):
             return
         self._seen.remember(key, data, until)
         async with write_transaction():
@@ -146,10 +141,6 @@ class DatabaseStore(Store):
             await SessionRecord.update({SessionRecord.expires_at: expires_at}).where(SessionRecord.key == key)
         self._seen.remember(key, value, expires_at)
         return value
-
-    def forget(self, key: str) -> None:
-        """Read the session from the database next time (it was found gone or expired elsewhere)."""
-        self._seen.forget(key)
 
     async def delete(self, key: str) -> None:
         if self._seen.is_gone(key):

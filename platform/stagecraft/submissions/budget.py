@@ -77,12 +77,6 @@ async def budget_of(user_id: int, exercise: str, rule: BudgetRule, *, now: datet
     rows = await Submission.select(Submission.created_at, Submission.verdict, Submission.state).where(
         (Submission.user == user_id) & (Submission.exercise == exercise)
     )
-    return budget_of_rows(rows, rule, now=now)
-
-
-def budget_of_rows(rows: list[dict], rule: BudgetRule, *, now: datetime | None = None) -> Budget:
-    """The budget from one learner's attempts at one exercise, already read (created_at, state,
-    verdict; any order)."""
     return replay(counted_times(rows), rule, now or datetime.now(UTC))
 
 

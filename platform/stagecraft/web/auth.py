@@ -30,8 +30,8 @@ async def provide_viewer(request: Request) -> User | None:
     session_key = request.cookies.get(config.key, "")
     user, unread = await signed_in_user(request.session.get(SESSION_USER_KEY), session_key)
     if user is None:
-        # Signed out or expired meanwhile (in another process, say): forget it here too.
-        config.get_store_from_app(request.app).forget(session_key)
+        # Signed out or expired meanwhile (in another process, say): the emptied session is
+        # deleted after the response, which makes this process forget it too.
         request.clear_session()
         return None
     request.state.unread = unread
